@@ -1,0 +1,162 @@
+"""The web dashboard: ``create_app()`` for tests and WSGI servers, ``python app.py`` to serve.
+
+The app reads the small reference tables once at creation and keeps no database connection, so
+a running dashboard never blocks a rebuild of an embedded DuckDB file. ``server`` is resolved on
+first access (``gunicorn app:server``) so that importing this module never builds a database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:  # the heavy imports wait until an app is built, so usage errors come fast
+    import flask
+    from dash import Dash
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_DATABASE_PATH = ROOT / "data" / "csc.duckdb"
+DEFAULT_DATABASE_URL = f"duckdb:///{DEFAULT_DATABASE_PATH}"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8050
+
+
+def database_url_from_env() -> str:
+    return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def ensure_default_database(database_url: str, *, progress: bool = True) -> None:
+    """Build the default DuckDB file if it is missing; other databases are left alone."""
+    if database_url != DEFAULT_DATABASE_URL or DEFAULT_DATABASE_PATH.exists():
+        return
+    from dashboard.data_access import DatabaseNotReadyError
+
+    try:
+        # Imported here: the builder pulls in the whole simulation, which serving never needs.
+        builder = importlib.import_module("data.build")
+    except ModuleNotFoundError as error:
+        if error.name != "data.build":
+            raise
+        raise DatabaseNotReadyError(
+            f"{DEFAULT_DATABASE_PATH} is missing and this checkout has no data.build to make it; "
+            "set DATABASE_URL to a built database"
+        ) from error
+    build_database = builder.build_database
+    print(f"Building the default database {DEFAULT_DATABASE_PATH} (first run only)...")
+    build_database(database_url, progress=progress)
+
+
+def create_app(database_url: str | None = None) -> Dash:
+    """The Dash app for ``database_url`` (default: ``DATABASE_URL`` or the bundled DuckDB file).
+
+    Only with the default DuckDB file is a missing database built first; any other URL must point
+    at a database that ``python -m data build`` has filled.
+    """
+    from dash import Dash, page_container
+
+    from dashboard import shell
+    from dashboard.context import DashboardData, attach
+    from dashboard.data_access import read_local_authorities
+    from dashboard.routing import install_not_found_status
+    from dashboard.security import install_security_headers
+
+    if database_url is None:
+        database_url = database_url_from_env()
+        ensure_default_database(database_url)
+    data = DashboardData(local_authorities=read_local_authorities(database_url))
+
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(ROOT / "dashboard" / "pages"),
+        assets_folder=str(ROOT / "assets"),
+        title=shell.APP_TITLE,
+        update_title="",
+        serve_locally=True,
+        suppress_callback_exceptions=False,
+    )
+    app.index_string = shell.index_string()
+    app.layout = page_container
+    server = app.server
+    server.secret_key = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
+    attach(server, data)
+    install_not_found_status(app)
+    install_security_headers(app)
+    return app
+
+
+_default_app: Dash | None = None
+
+
+def __getattr__(name: str) -> flask.Flask:
+    """``server`` for WSGI servers, created on first access rather than at import."""
+    if name != "server":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    global _default_app
+    if _default_app is None:
+        _default_app = create_app()
+    server: flask.Flask = _default_app.server
+    return server
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """Usage errors as a single line on stderr, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port must be a whole number, got {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 1 and 65535, got {port}")
+    return port
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = _OneLineParser(
+        prog="app.py",
+        description="Serve the children's social care indicators dashboard (synthetic data).",
+    )
+    parser.add_argument("--host", default=None, help=f"interface (env HOST; {DEFAULT_HOST})")
+    parser.add_argument("--port", type=_port, default=None, help=f"port (env PORT; {DEFAULT_PORT})")
+    args = parser.parse_args(argv)
+    if args.host is None:
+        args.host = os.environ.get("HOST") or DEFAULT_HOST
+    if args.port is None:
+        env_port = os.environ.get("PORT")
+        try:
+            args.port = _port(env_port) if env_port else DEFAULT_PORT
+        except argparse.ArgumentTypeError as error:
+            parser.error(f"environment variable PORT: {error}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    from sqlalchemy.engine import make_url
+
+    from dashboard.data_access import DatabaseNotReadyError
+
+    database_url = database_url_from_env()
+    try:
+        app = create_app()
+    except DatabaseNotReadyError as error:
+        print(f"app.py: error: {error}", file=sys.stderr)
+        return 1
+    shown = make_url(database_url).render_as_string(hide_password=True)
+    print(f"Serving {shown} on http://{args.host}:{args.port}/ (synthetic data)")
+    app.run(host=args.host, port=args.port, debug=os.environ.get("CSC_DEBUG") == "1")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

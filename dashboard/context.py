@@ -1,0 +1,34 @@
+"""Per-app data that page layouts need, kept on the Flask app rather than in module globals.
+
+Dash's page registry is process-wide, but each ``create_app`` call may point at a different
+database (tests build several apps in one process), so layouts look their data up on the app
+that is serving the current request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import flask
+import pandas as pd
+
+_EXTENSION_KEY = "csc_dashboard"
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    """Everything the pages show, read once at app creation."""
+
+    local_authorities: pd.DataFrame
+
+
+def attach(server: flask.Flask, data: DashboardData) -> None:
+    server.extensions[_EXTENSION_KEY] = data
+
+
+def current_data() -> DashboardData:
+    """The data of the app handling the current request."""
+    data = flask.current_app.extensions.get(_EXTENSION_KEY)
+    if not isinstance(data, DashboardData):
+        raise RuntimeError("dashboard data not attached: build the app with app.create_app()")
+    return data

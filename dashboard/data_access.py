@@ -1,0 +1,40 @@
+"""The web process's only window onto the database.
+
+It reads small, already-aggregated tables once, when the app is created, and then lets the engine
+go: callbacks never query record-level tables, and an embedded DuckDB file is not left locked
+while a build or an import wants to write to it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import create_engine, inspect, select
+from sqlalchemy.engine import make_url
+
+from data.schema import ref_la
+
+LA_COLUMNS = ("la_name", "ons_code", "dfe_la_code", "region_name", "population_0_17")
+
+
+class DatabaseNotReadyError(RuntimeError):
+    """The database exists but lacks a table the dashboard needs."""
+
+
+def read_local_authorities(database_url: str) -> pd.DataFrame:
+    """LAs from ``ref_la`` (columns ``LA_COLUMNS``), ordered by name."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table(ref_la.name):
+                shown = make_url(database_url).render_as_string(hide_password=True)
+                raise DatabaseNotReadyError(
+                    f"{shown}: table {ref_la.name} is missing; "
+                    f"build the database first: python -m data build --database-url {shown}"
+                )
+            query = select(*(ref_la.c[name] for name in LA_COLUMNS)).order_by(ref_la.c.la_name)
+            rows = conn.execute(query).all()
+    finally:
+        engine.dispose()
+    frame = pd.DataFrame(rows, columns=list(LA_COLUMNS))
+    frame["population_0_17"] = frame["population_0_17"].astype("int64")
+    return frame

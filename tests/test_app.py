@@ -1,0 +1,252 @@
+"""The served app end to end through Flask's test client, on every database engine."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, insert
+
+from app import create_app
+from dashboard import ids
+from dashboard.data_access import DatabaseNotReadyError
+from data.schema import ref_la
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Three real LAs, deliberately not in alphabetical order.
+LA_ROWS = [
+    {
+        "ons_code": "E08000013",
+        "dfe_la_code": "342",
+        "la_name": "St. Helens",
+        "la_type": "Metropolitan district",
+        "region_code": "E12000002",
+        "region_name": "North West",
+        "inner_outer_london": None,
+        "population_0_17": 37120,
+        "centroid_lat": 53.46,
+        "centroid_lon": -2.70,
+    },
+    {
+        "ons_code": "E06000001",
+        "dfe_la_code": "805",
+        "la_name": "Hartlepool",
+        "la_type": "Unitary authority",
+        "region_code": "E12000001",
+        "region_name": "North East",
+        "inner_outer_london": None,
+        "population_0_17": 21090,
+        "centroid_lat": 54.67,
+        "centroid_lon": -1.26,
+    },
+    {
+        "ons_code": "E09000007",
+        "dfe_la_code": "202",
+        "la_name": "Camden",
+        "la_type": "London borough",
+        "region_code": "E12000007",
+        "region_name": "London",
+        "inner_outer_london": "Inner London",
+        "population_0_17": 41502,
+        "centroid_lat": 51.55,
+        "centroid_lon": -0.16,
+    },
+]
+
+# What the home page must show, written out by hand: sorted by name, counts with separators.
+EXPECTED_TABLE = [
+    ["Camden", "E09000007", "202", "London", "41,502"],
+    ["Hartlepool", "E06000001", "805", "North East", "21,090"],
+    ["St. Helens", "E08000013", "342", "North West", "37,120"],
+]
+
+ROUTER_REQUEST = {
+    "output": ".._pages_content.children..._pages_store.data..",
+    "outputs": [
+        {"id": "_pages_content", "property": "children"},
+        {"id": "_pages_store", "property": "data"},
+    ],
+    "changedPropIds": ["_pages_location.pathname"],
+    "state": [],
+}
+
+
+def make_reference_database(url: str, rows: list[dict[str, Any]]) -> None:
+    engine = create_engine(url)
+    try:
+        ref_la.create(engine)
+        with engine.begin() as conn:
+            conn.execute(insert(ref_la), rows)
+    finally:
+        engine.dispose()
+
+
+def render_page(client: Any, pathname: str) -> dict[str, Any]:
+    """Ask the app for a page's content the way the browser does (Dash's routing callback)."""
+    payload = {
+        **ROUTER_REQUEST,
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": pathname},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
+    }
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code == 200, response.data[:500]
+    content: dict[str, Any] = response.get_json()["response"]["_pages_content"]["children"]
+    return content
+
+
+def find_by_id(node: Any, wanted: str) -> dict[str, Any] | None:
+    if isinstance(node, list):
+        for child in node:
+            found = find_by_id(child, wanted)
+            if found is not None:
+                return found
+    elif isinstance(node, dict):
+        props = node.get("props", {})
+        if props.get("id") == wanted:
+            return node
+        return find_by_id(props.get("children"), wanted)
+    return None
+
+
+def nodes_of_type(node: Any, type_name: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if isinstance(node, list):
+        for child in node:
+            found += nodes_of_type(child, type_name)
+    elif isinstance(node, dict):
+        if node.get("type") == type_name:
+            found.append(node)
+        found += nodes_of_type(node.get("props", {}).get("children"), type_name)
+    return found
+
+
+def text_of(node: Any) -> str:
+    if isinstance(node, str | int | float):
+        return str(node)
+    if isinstance(node, list):
+        return "".join(text_of(child) for child in node)
+    if isinstance(node, dict):
+        return text_of(node.get("props", {}).get("children"))
+    return ""
+
+
+@pytest.fixture
+def reference_db(tmp_path: Path) -> str:
+    url = f"duckdb:///{tmp_path / 'ref.duckdb'}"
+    make_reference_database(url, LA_ROWS)
+    return url
+
+
+def test_home_page_shows_banner_and_las_from_each_engine(db_url: str) -> None:
+    make_reference_database(db_url, LA_ROWS)
+    client = create_app(db_url).server.test_client()
+
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<html lang="en"' in html
+    assert 'href="#main-content"' in html and "Skip to main content" in html
+    assert "SYNTHETIC" in html
+    assert "Open Government Licence" in html
+
+    content = render_page(client, "/")
+    table = find_by_id(content, ids.HOME_LA_TABLE)
+    assert table is not None
+    body = nodes_of_type(table, "Tbody")[0]
+    rows = [
+        [text_of(cell) for cell in row["props"]["children"]] for row in nodes_of_type(body, "Tr")
+    ]
+    assert rows == EXPECTED_TABLE
+    assert text_of(find_by_id(content, ids.HOME_LA_COUNT)) == "3 local authorities"
+
+
+def test_unknown_path_is_404_but_still_renders_the_not_found_page(reference_db: str) -> None:
+    client = create_app(reference_db).server.test_client()
+
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "SYNTHETIC" in response.get_data(as_text=True)
+
+    content = render_page(client, "/no/such/page")
+    assert text_of(find_by_id(content, ids.NOT_FOUND_HEADING)) == "Page not found"
+
+
+def test_assets_are_served_locally_and_policy_forbids_other_origins(reference_db: str) -> None:
+    client = create_app(reference_db).server.test_client()
+
+    css = client.get("/assets/govuk.css")
+    assert css.status_code == 200
+    assert css.mimetype == "text/css"
+
+    page = client.get("/")
+    policy = page.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "http" not in policy
+    assert page.headers["X-Frame-Options"] == "DENY"
+    # Every script the page loads comes from this server.
+    assert 'src="http' not in page.get_data(as_text=True)
+
+
+def test_missing_reference_table_is_a_clear_error(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    with pytest.raises(DatabaseNotReadyError, match="ref_la is missing"):
+        create_app(url)
+
+
+def run_app_py(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--port", "eighty"], {}, "port must be a whole number"),
+        (["--port", "70000"], {}, "port must be between 1 and 65535"),
+        (["--colour", "blue"], {}, "unrecognized arguments: --colour blue"),
+        ([], {"PORT": "0"}, "environment variable PORT"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(
+    args: list[str], env: dict[str, str], message: str
+) -> None:
+    result = run_app_py(*args, env=env)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("app.py: error: ")
+    assert message in lines[0]
+
+
+def test_import_is_lazy_and_server_reads_database_url(reference_db: str) -> None:
+    code = (
+        "import sys, app\n"
+        "assert app._default_app is None, 'importing app.py created the app'\n"
+        "assert 'data.build' not in sys.modules, 'importing app.py loaded the builder'\n"
+        "print(type(app.server).__name__, len(app._default_app.server.extensions"
+        "['csc_dashboard'].local_authorities))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DATABASE_URL": reference_db},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["Flask", str(len(LA_ROWS))]
