@@ -145,12 +145,13 @@ def to_arrow(table_name: str, df: pd.DataFrame) -> pa.Table:
 
 
 # ---------------------------------------------------------------- bulk insert
-def bulk_insert(target: Connectable, table_name: str, df: pd.DataFrame) -> int:
+def bulk_insert(target: Connectable, table_name: str, df: pd.DataFrame | pa.Table) -> int:
     """Append ``df`` to ``table_name`` by the engine's fastest path; returns the rows written.
 
     Given a Connection, the insert joins its transaction; given an Engine, it commits on its own.
+    An Arrow table is taken as already conformed (it came from ``to_arrow``).
     """
-    data = to_arrow(table_name, df)
+    data = df if isinstance(df, pa.Table) else to_arrow(table_name, df)
     if data.num_rows == 0:
         return 0
     if isinstance(target, sa.Engine):

@@ -207,43 +207,54 @@ def _cla_spells(cla_episode: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _of_year(frame: pd.DataFrame, year: int) -> pd.DataFrame:
+    return frame[frame["year"].to_numpy() == year]
+
+
+def _ids(values: pd.Series) -> np.ndarray:
+    """Ids as a numpy string array: set membership on Arrow-backed strings is slow in pandas."""
+    return values.to_numpy(dtype=str)
+
+
 def children_known(tables: dict[str, pd.DataFrame], year: int) -> pd.DataFrame:
     """One row per valid UPN known to social care in collection ``year``, with status and birth
     date: CIN episodes (or looked-after episodes) open at some point from 1 April to 31 March."""
     lo, hi = pd.Timestamp(f"{year - 1}-04-01"), pd.Timestamp(f"{year}-03-31")
-    ep = tables["cin_episode"]
+    # Each year's return already holds everything open in that year: read only that return.
+    ep = _of_year(tables["cin_episode"], year)
     open_cin = (_to_date(ep["referral_date"]) <= hi) & (
         ep["closure_date"].isna() | (_to_date(ep["closure_date"]) >= lo)
     )
-    cin_ids = set(ep.loc[open_cin, "child_id"])
+    cin_ids = _ids(ep.loc[open_cin, "child_id"])
     on_31 = (_to_date(ep["referral_date"]) <= hi) & (
         ep["closure_date"].isna() | (_to_date(ep["closure_date"]) > hi)
     )
-    cin_at_31 = set(ep.loc[on_31, "child_id"])
-    cpp = tables["cin_cpp"]
-    cpp_at_31 = set(
+    cin_at_31 = _ids(ep.loc[on_31, "child_id"])
+    cpp = _of_year(tables["cin_cpp"], year)
+    cpp_at_31 = _ids(
         cpp.loc[
             (_to_date(cpp["start_date"]) <= hi)
             & (cpp["end_date"].isna() | (_to_date(cpp["end_date"]) > hi)),
             "child_id",
         ]
     )
-    spells = _cla_spells(tables["cla_episode"])
+    spells = _cla_spells(_of_year(tables["cla_episode"], year))
     in_year = (spells["start"] <= hi) & (spells["end"] >= lo)
     at_31 = (spells["start"] <= hi) & (spells["end"] > hi)
-    cla_ids = set(spells.loc[in_year, "child"])
-    cla_at_31 = set(spells.loc[at_31, "child"])
-    cla12 = set(spells.loc[at_31 & (spells["start"] <= hi - pd.DateOffset(years=1)), "child"])
+    cla_ids = _ids(spells.loc[in_year, "child"])
+    cla_at_31 = _ids(spells.loc[at_31, "child"])
+    cla12 = _ids(spells.loc[at_31 & (spells["start"] <= hi - pd.DateOffset(years=1)), "child"])
 
     people = _identities(tables, year)
-    people = people[people["child_id"].isin(cin_ids | cla_ids)].copy()
-    cid = people["child_id"]
+    known = np.isin(_ids(people["child_id"]), np.concatenate([cin_ids, cla_ids]))
+    people = people[known].copy()
+    cid = _ids(people["child_id"])
     people["group"] = np.select(
         [
-            cid.isin(cla12),
-            cid.isin(cla_at_31),
-            cid.isin(cpp_at_31),
-            cid.isin(cin_at_31),
+            np.isin(cid, cla12),
+            np.isin(cid, cla_at_31),
+            np.isin(cid, cpp_at_31),
+            np.isin(cid, cin_at_31),
         ],
         ["cla12", "cla_short", "cppo", "cino"],
         "known",
@@ -256,16 +267,16 @@ def children_known(tables: dict[str, pd.DataFrame], year: int) -> pd.DataFrame:
 
 
 def _identities(tables: dict[str, pd.DataFrame], year: int) -> pd.DataFrame:
-    """child_id -> UPN and birth date, preferring this year's record, then the latest one."""
-    cin = tables["cin_child"][["year", "child_id", "upn", "birth_date"]]
-    cla = tables["cla_header"][["year", "child", "upn", "dob"]].rename(
+    """child_id -> UPN and birth date as this year's returns record them (CIN first, then 903):
+    the link to school records is only as good as the UPN the LA returned that year."""
+    cin = _of_year(tables["cin_child"], year)[["child_id", "upn", "birth_date"]]
+    cla = _of_year(tables["cla_header"], year)[["child", "upn", "dob"]].rename(
         columns={"child": "child_id", "dob": "birth_date"}
     )
     both = pd.concat([cin.assign(_src=0), cla.assign(_src=1)], ignore_index=True)
-    both = both[_valid_upn(both["upn"]) & both["birth_date"].notna()].copy()
-    both["_dist"] = (both["year"] != year).astype(int) * 1000 - both["year"]
-    both = both.sort_values(["child_id", "_dist", "_src"]).drop_duplicates("child_id")
-    both["birth_date"] = _to_date(both["birth_date"])
+    both = both[_valid_upn(both["upn"]) & both["birth_date"].notna()]
+    both = both.sort_values(["child_id", "_src"]).drop_duplicates("child_id")
+    both = both.assign(birth_date=_to_date(both["birth_date"]))
     return both[["child_id", "upn", "birth_date"]]
 
 
