@@ -90,7 +90,11 @@ def build_database(
         raise ValueError(f"scale must be positive, got {scale}")
     if len(years) == 0:
         raise ValueError("no years to build")
-    codes = tuple(sorted({resolve_la(c) for c in la_codes})) if la_codes else tuple(sorted(draw_factors(seed)))
+    codes = (
+        tuple(sorted({resolve_la(c) for c in la_codes}))
+        if la_codes
+        else tuple(sorted(draw_factors(seed)))
+    )
     req = BuildRequest(seed=seed, scale=scale, years=years, la_codes=codes, clean=clean)
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     with atomic_build(url) as target, _progress(progress, len(codes)) as advance:
@@ -116,7 +120,13 @@ class _progress:
     def __enter__(self) -> Callable[[str], None]:
         if not self.enabled:
             return lambda _code: None
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self._bar = Progress(
             TextColumn("[bold]Simulating and loading LAs"),

@@ -28,11 +28,15 @@ class _Parser(argparse.ArgumentParser):
 def _years(text: str) -> range:
     m = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?", text)
     if not m:
-        raise argparse.ArgumentTypeError(f"malformed year range {text!r}: expected e.g. 2017-2026 or 2025")
+        raise argparse.ArgumentTypeError(
+            f"malformed year range {text!r}: expected e.g. 2017-2026 or 2025"
+        )
     first = int(m.group(1))
     last = int(m.group(2) or first)
     if last < first:
-        raise argparse.ArgumentTypeError(f"malformed year range {text!r}: the end is before the start")
+        raise argparse.ArgumentTypeError(
+            f"malformed year range {text!r}: the end is before the start"
+        )
     if first < 2012 or last > 2026:
         raise argparse.ArgumentTypeError(f"year range {text!r} is outside the supported 2012-2026")
     return range(first, last + 1)
@@ -63,14 +67,19 @@ def _la(text: str) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m data", description="Build, export and import children's social care returns.")
+    p = _Parser(
+        prog="python -m data",
+        description="Build, export and import children's social care returns.",
+    )
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     b = sub.add_parser("build", help="simulate synthetic returns and load them (atomically)")
     b.add_argument("--seed", type=int, default=1)
     b.add_argument("--scale", type=_scale, default=1.0, help="multiplier on the number of children")
     b.add_argument("--years", type=_years, default=range(2017, 2027), help="e.g. 2017-2026")
-    b.add_argument("--la", type=_la, nargs="+", default=None, help="DfE (202) or ONS (E09000007) codes")
+    b.add_argument(
+        "--la", type=_la, nargs="+", default=None, help="DfE (202) or ONS (E09000007) codes"
+    )
     b.add_argument("--clean", action="store_true", help="no data-quality flaws")
     b.add_argument("--database-url", default=None)
     b.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -81,7 +90,9 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--out", type=Path, required=True)
     e.add_argument("--database-url", default=None)
 
-    i = sub.add_parser("import", help="load an LA's own returns for one year, replacing that LA-year")
+    i = sub.add_parser(
+        "import", help="load an LA's own returns for one year, replacing that LA-year"
+    )
     i.add_argument("--la", type=_la, required=True)
     i.add_argument("--year", type=_year, required=True)
     i.add_argument("paths", type=Path, nargs="+", help="a folder, or the return files themselves")

@@ -416,9 +416,7 @@ la_hospital_injury = Table(
 )
 
 REFERENCE_TABLES = ("ref_la", "ref_statistical_neighbours")
-RECORD_TABLES = tuple(
-    name for name in metadata.tables if name not in REFERENCE_TABLES
-)
+RECORD_TABLES = tuple(name for name in metadata.tables if name not in REFERENCE_TABLES)
 CIN_TABLES = tuple(n for n in metadata.tables if n.startswith("cin_"))
 CLA_TABLES = tuple(n for n in metadata.tables if n.startswith("cla_"))
 CSWW_TABLES = tuple(n for n in metadata.tables if n.startswith("csww_"))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from data.synth import national as nat
 from data.synth.dates import NULL_DAY, add_working_days, add_years, age_on, year_end, year_start
@@ -19,16 +20,59 @@ from data.synth.lifecourse import CIN, CLA, CPP, NFA, NOT_IN_NEED, UASC, LifeCou
 from data.synth.upn import make_upns
 
 ADULT_DISABILITIES = (
-    ("AUT", 0.34), ("LD", 0.16), ("COMM", 0.12), ("BEH", 0.12), ("MOB", 0.06), ("HAND", 0.02),
-    ("PC", 0.03), ("CON", 0.02), ("INC", 0.02), ("HEAR", 0.03), ("VIS", 0.03), ("DDA", 0.05),
+    ("AUT", 0.34),
+    ("LD", 0.16),
+    ("COMM", 0.12),
+    ("BEH", 0.12),
+    ("MOB", 0.06),
+    ("HAND", 0.02),
+    ("PC", 0.03),
+    ("CON", 0.02),
+    ("INC", 0.02),
+    ("HEAR", 0.03),
+    ("VIS", 0.03),
+    ("DDA", 0.05),
 )
 
 
-def _dates(days: np.ndarray) -> np.ndarray:
-    """Day numbers to datetime64 with NaT for the null day."""
-    out = days.astype("datetime64[D]").astype("datetime64[s]")
-    out[days == NULL_DAY] = np.datetime64("NaT")
+def _frame(columns: dict[str, object]) -> pd.DataFrame:
+    """A DataFrame whose text columns go through Arrow directly: several times faster than
+    letting pandas convert numpy unicode arrays, and these frames hold millions of ids."""
+    n = max(
+        (len(v) for v in columns.values() if hasattr(v, "__len__") and not isinstance(v, str)),
+        default=0,
+    )
+    out: dict[str, object] = {}
+    for name, values in columns.items():
+        if isinstance(values, np.ndarray) and values.dtype.kind in "UO":
+            if values.dtype.kind == "O":
+                values = pa.array(values, type=pa.string(), from_pandas=True)
+            else:
+                values = pa.array(values)
+            out[name] = values.to_pandas()
+        elif isinstance(values, str):
+            out[name] = (
+                pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int8)), pa.array([values]))
+                .cast(pa.string())
+                .to_pandas()
+            )
+        else:
+            out[name] = values
+    return pd.DataFrame(out)
+
+
+def _keep(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Text values where ``keep``, nulls elsewhere (an object array that Arrow reads as strings)."""
+    out = np.asarray(values).astype(object)
+    out[~np.asarray(keep, dtype=bool)] = None
     return out
+
+
+def _dates(days: np.ndarray) -> np.ndarray:
+    """Day numbers to datetime64[s] with NaT for the null day (NaT is int64's minimum)."""
+    secs = np.asarray(days, dtype=np.int64) * 86_400
+    secs[days == NULL_DAY] = np.iinfo(np.int64).min
+    return secs.view("datetime64[s]")
 
 
 def _known(days: np.ndarray, by: int) -> np.ndarray:
@@ -40,7 +84,9 @@ def _padded(prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:
     """``prefix`` + zero-padded numbers, vectorised (and safe on empty input)."""
     if len(numbers) == 0:
         return np.zeros(0, dtype=f"U{len(prefix) + width}")
-    return np.strings.add(prefix, np.strings.zfill(np.asarray(numbers, np.int64).astype("U12"), width))
+    return np.strings.add(
+        prefix, np.strings.zfill(np.asarray(numbers, np.int64).astype("U12"), width)
+    )
 
 
 def _ids(prefix: str, idx: np.ndarray) -> np.ndarray:
@@ -80,11 +126,15 @@ class ChildRecord:
     mother_u: np.ndarray
 
 
-def child_records(lc: LifeCourses, la_code: str, rng: np.random.Generator, clean: bool) -> ChildRecord:
+def child_records(
+    lc: LifeCourses, la_code: str, rng: np.random.Generator, clean: bool
+) -> ChildRecord:
     ch = lc.children
     n = len(ch)
     idx = np.arange(n)
-    alloc_year = (ch.birth.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1974) % 100
+    alloc_year = (
+        ch.birth.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1974
+    ) % 100
     upn = make_upns(la_code, idx, alloc_year)
     flaw = np.full(n, "", dtype="U3")
     if not clean:
@@ -114,7 +164,9 @@ def child_records(lc: LifeCourses, la_code: str, rng: np.random.Generator, clean
     )
 
 
-def _upn_fields(rec: ChildRecord, child: np.ndarray, birth: np.ndarray, ref: int) -> tuple[np.ndarray, np.ndarray]:
+def _upn_fields(
+    rec: ChildRecord, child: np.ndarray, birth: np.ndarray, ref: int
+) -> tuple[np.ndarray, np.ndarray]:
     """UPN or the reason it is unknown, as at the reference date."""
     age = age_on(birth, ref)
     unborn = birth > ref
@@ -125,7 +177,9 @@ def _upn_fields(rec: ChildRecord, child: np.ndarray, birth: np.ndarray, ref: int
     return upn, unknown
 
 
-def cin_return(lc: LifeCourses, rec: ChildRecord, la: str, year: int, extras: CinExtras) -> dict[str, pd.DataFrame]:
+def cin_return(
+    lc: LifeCourses, rec: ChildRecord, la: str, year: int, extras: CinExtras
+) -> dict[str, pd.DataFrame]:
     ep = lc.episodes
     ws, we = year_start(year), year_end(year)
     inc = (ep.referral <= we) & ((ep.closure == NULL_DAY) | (ep.closure >= ws))
@@ -139,13 +193,13 @@ def cin_return(lc: LifeCourses, rec: ChildRecord, la: str, year: int, extras: Ci
     upn, upn_unknown = _upn_fields(rec, kids, kb, we)
     sex = np.where(unborn, "U", rec.sex_recorded[kids])
     base = {"year": year, "la_code": la}
-    cin_child = pd.DataFrame(
+    cin_child = _frame(
         {
             **base,
             "child_id": rec.child_id[kids],
-            "upn": np.where(upn == "", None, upn),
+            "upn": _keep(upn, upn != ""),
             "former_upn": [None] * len(kids),
-            "upn_unknown": np.where(upn_unknown == "", None, upn_unknown),
+            "upn_unknown": _keep(upn_unknown, upn_unknown != ""),
             "birth_date": _dates(np.where(unborn, NULL_DAY, kb)),
             "expected_birth_date": _dates(np.where(unborn, kb, NULL_DAY)),
             "sex": sex,
@@ -154,8 +208,12 @@ def cin_return(lc: LifeCourses, rec: ChildRecord, la: str, year: int, extras: Ci
         }
     )
     d_sel = np.isin(rec.disability_child, kids)
-    cin_disability = pd.DataFrame(
-        {**base, "child_id": rec.child_id[rec.disability_child[d_sel]], "disability": rec.disability_code[d_sel]}
+    cin_disability = _frame(
+        {
+            **base,
+            "child_id": rec.child_id[rec.disability_child[d_sel]],
+            "disability": rec.disability_code[d_sel],
+        }
     )
 
     closure = _known(ep.closure[e], we)
@@ -164,13 +222,13 @@ def cin_return(lc: LifeCourses, rec: ChildRecord, la: str, year: int, extras: Ci
     ep_key[e] = _child_ids(rec.child_id[child], ":", _rank_within(child, ep.referral[e], e))
     episode_id = ep_key[e]
     child_id = rec.child_id[child]
-    closure_reason = np.where(closure == NULL_DAY, None, ep.closure_reason[e])
+    closure_reason = _keep(ep.closure_reason[e], closure != NULL_DAY)
     if year < 2023:
         closure_reason = np.where(closure_reason == "RC9", "RC8", closure_reason)
     source = ep.source[e]
     if year < 2023:
         source = np.where(source == "5D", "5A", source)
-    cin_episode = pd.DataFrame(
+    cin_episode = _frame(
         {
             **base,
             "child_id": child_id,
@@ -194,7 +252,7 @@ def cin_return(lc: LifeCourses, rec: ChildRecord, la: str, year: int, extras: Ci
     a_num = np.flatnonzero(a_sel)
     a_key = np.full(len(a_start), "", dtype="U40")
     a_key[a_num] = _child_ids(ep_key[a_ep], ":A", _rank_within(a_ep, a_start[a_sel], a_num))
-    cin_assessment = pd.DataFrame(
+    cin_assessment = _frame(
         {
             **base,
             "child_id": rec.child_id[ep.child[a_ep]],
@@ -205,7 +263,7 @@ def cin_return(lc: LifeCourses, rec: ChildRecord, la: str, year: int, extras: Ci
         }
     )
     f_sel = np.isin(extras.f_assessment, a_num[a_known_end != NULL_DAY])
-    cin_assessment_factor = pd.DataFrame(
+    cin_assessment_factor = _frame(
         {**base, "assessment_id": a_key[extras.f_assessment[f_sel]], "factor": extras.f_code[f_sel]}
     )
 
@@ -213,7 +271,7 @@ def cin_return(lc: LifeCourses, rec: ChildRecord, la: str, year: int, extras: Ci
     ps, pe = ep.cin_plan_start[e], ep.cin_plan_end[e]
     p_in = (ps != NULL_DAY) & (ps <= we) & ((pe >= ws) | (pe == NULL_DAY)) & (year >= 2022)
     pi = e[p_in]
-    cin_plan = pd.DataFrame(
+    cin_plan = _frame(
         {
             **base,
             "child_id": rec.child_id[ep.child[pi]],
@@ -228,7 +286,7 @@ def cin_return(lc: LifeCourses, rec: ChildRecord, la: str, year: int, extras: Ci
     si = e[s_in]
     icpc_known = _known(icpc[s_in], we)
     will_have_icpc = icpc[s_in] != NULL_DAY
-    cin_s47 = pd.DataFrame(
+    cin_s47 = _frame(
         {
             **base,
             "child_id": rec.child_id[ep.child[si]],
@@ -244,7 +302,7 @@ def cin_return(lc: LifeCourses, rec: ChildRecord, la: str, year: int, extras: Ci
     cs, ce = ep.cpp_start[e], ep.cpp_end[e]
     c_in = (cs != NULL_DAY) & (cs <= we) & ((ce >= ws) | (ce == NULL_DAY))
     ci = e[c_in]
-    cin_cpp = pd.DataFrame(
+    cin_cpp = _frame(
         {
             **base,
             "child_id": rec.child_id[ep.child[ci]],
@@ -257,11 +315,15 @@ def cin_return(lc: LifeCourses, rec: ChildRecord, la: str, year: int, extras: Ci
             "previous_cpp": ep.previous_cpp[ci],
         }
     )
-    r_sel = np.isin(extras.review_episode, ci) & (extras.review_day >= ws) & (extras.review_day <= we)
-    cin_cpp_review = pd.DataFrame(
+    r_sel = (
+        np.isin(extras.review_episode, ci) & (extras.review_day >= ws) & (extras.review_day <= we)
+    )
+    cin_cpp_review = _frame(
         {
             **base,
-            "cpp_id": _child_ids(ep_key[extras.review_episode[r_sel]], ":P", np.ones(int(r_sel.sum()), np.int64)),
+            "cpp_id": _child_ids(
+                ep_key[extras.review_episode[r_sel]], ":P", np.ones(int(r_sel.sum()), np.int64)
+            ),
             "review_date": _dates(extras.review_day[r_sel]),
         }
     )
@@ -331,12 +393,14 @@ def cin_extras(
     r_ep = a_episode[relevant]
     age = age_on(lc.children.birth[ep.child[r_ep]], a_start[relevant])
     path = ep.path[r_ep]
-    weight = np.select([path == NOT_IN_NEED, np.isin(path, [CPP, CLA]), path == UASC], [0.35, 1.6, 0.3], 1.0)
-    prob = p[None, :] * (weight[:, None] * factor_mult[None, :])
+    weight = np.select(
+        [path == NOT_IN_NEED, np.isin(path, [CPP, CLA]), path == UASC], [0.35, 1.6, 0.3], 1.0
+    )
+    prob = (p[None, :] * (weight[:, None] * factor_mult[None, :])).astype(np.float32)
     teen_only = older[None, :] & (age[:, None] < 10)
     prob = np.where(teen_only, prob * 0.1, prob * np.where(older, 1.9, 1.0)[None, :])
     prob = np.where((age[:, None] >= 16) & ~older[None, :], prob * 0.8, prob)
-    hit = rng.random(prob.shape) < np.minimum(prob, 0.95)
+    hit = rng.random(prob.shape, dtype=np.float32) < np.minimum(prob, 0.95)
     hit[path == UASC, list(codes).index("9A")] = True
     none = ~hit.any(axis=1)
     rows, cols = np.nonzero(hit)
@@ -364,7 +428,9 @@ def cin_extras(
     )
 
 
-def cla_return(lc: LifeCourses, rec: ChildRecord, la: str, year: int, oc_u: np.ndarray) -> dict[str, pd.DataFrame]:
+def cla_return(
+    lc: LifeCourses, rec: ChildRecord, la: str, year: int, oc_u: np.ndarray
+) -> dict[str, pd.DataFrame]:
     cp = lc.care
     ws, we = year_start(year), year_end(year)
     base = {"year": year, "la_code": la}
@@ -373,21 +439,21 @@ def cla_return(lc: LifeCourses, rec: ChildRecord, la: str, year: int, oc_u: np.n
     per = cp.e_period[ei]
     child = cp.child[per]
     dec = _known(cp.e_dec[ei], we)
-    rec_code = np.where(dec == NULL_DAY, None, cp.e_rec[ei])
+    rec_code = _keep(cp.e_rec[ei], dec != NULL_DAY)
     # The reason for a placement change sits on the episode that ends with it.
     nxt_reason = np.full(len(cp.e_period), "", dtype="U6")
     same_period_next = np.zeros(len(cp.e_period), bool)
     same_period_next[:-1] = cp.e_period[1:] == cp.e_period[:-1]
     nxt_reason[:-1] = np.where(same_period_next[:-1], cp.e_reason_change[1:], "")
     reason = nxt_reason[ei]
-    reason = np.where((dec == NULL_DAY) | (reason == "") | (year < 2016), None, reason)
+    reason = _keep(reason, (dec != NULL_DAY) & (reason != "") & (year >= 2016))
     token = _padded("SYN", child % 100000, 5)
     pl_token = _padded("PLC", (child * 13 + cp.e_placement[ei]) % 1000000, 6)
     known = cp.e_known[ei]
     place = cp.e_place[ei]
     has_urn = np.isin(place, ["K1", "K2", "K3", "H5", "S1"])
     urn = _padded("SC", (child * 7 + cp.e_placement[ei] * 131) % 900000 + 100000, 6)
-    cla_episode = pd.DataFrame(
+    cla_episode = _frame(
         {
             **base,
             "child": rec.child_id[child],
@@ -401,11 +467,11 @@ def cla_return(lc: LifeCourses, rec: ChildRecord, la: str, year: int, oc_u: np.n
             "rec": rec_code,
             "reason_place_change": reason,
             "home_post": token,
-            "pl_post": np.where(known, pl_token, None),
-            "urn": np.where(has_urn, urn, None),
+            "pl_post": _keep(pl_token, known),
+            "urn": _keep(urn, has_urn),
             "pl_distance": np.where(known, cp.e_distance[ei], np.nan),
-            "pl_la": np.where(known, cp.e_pl_la[ei], None),
-            "pl_location": np.where(known, np.where(cp.e_out[ei], "OUT", "IN"), None),
+            "pl_la": _keep(cp.e_pl_la[ei], known),
+            "pl_location": _keep(np.where(cp.e_out[ei], "OUT", "IN"), known),
         }
     )
     periods_in = np.unique(per)
@@ -413,12 +479,18 @@ def cla_return(lc: LifeCourses, rec: ChildRecord, la: str, year: int, oc_u: np.n
     # Reviews, missing incidents, social workers in the year.
     r = (cp.r_day >= ws) & (cp.r_day <= we)
     rp = cp.r_period[r]
-    cla_review = pd.DataFrame(
-        {**base, "child": rec.child_id[cp.child[rp]], "dob": _dates(cp.birth[rp]), "review": _dates(cp.r_day[r]), "review_code": cp.r_code[r]}
+    cla_review = _frame(
+        {
+            **base,
+            "child": rec.child_id[cp.child[rp]],
+            "dob": _dates(cp.birth[rp]),
+            "review": _dates(cp.r_day[r]),
+            "review_code": cp.r_code[r],
+        }
     )
     m = (cp.m_start >= ws) & (cp.m_start <= we)
     mp = cp.m_period[m]
-    cla_missing = pd.DataFrame(
+    cla_missing = _frame(
         {
             **base,
             "child": rec.child_id[cp.child[mp]],
@@ -431,7 +503,7 @@ def cla_return(lc: LifeCourses, rec: ChildRecord, la: str, year: int, oc_u: np.n
     w = (cp.w_start <= we) & (cp.w_end >= ws) & (year >= 2024)
     wp = cp.w_period[w]
     sw_dec = _known(cp.w_end[w], we)
-    cla_social_worker = pd.DataFrame(
+    cla_social_worker = _frame(
         {
             **base,
             "child": rec.child_id[cp.child[wp]],
@@ -439,14 +511,14 @@ def cla_return(lc: LifeCourses, rec: ChildRecord, la: str, year: int, oc_u: np.n
             "sw_id": cp.w_id[w],
             "sw_decom": _dates(cp.w_start[w]),
             "sw_dec": _dates(sw_dec),
-            "sw_reason": np.where(cp.w_reason[w] == "", None, cp.w_reason[w]),
+            "sw_reason": _keep(cp.w_reason[w], cp.w_reason[w] != ""),
         }
     )
 
     # UASC children looked after in the year.
     up = periods_in[cp.uasc[periods_in]]
     uc, first_idx = np.unique(cp.child[up], return_index=True)
-    cla_uasc = pd.DataFrame(
+    cla_uasc = _frame(
         {
             **base,
             "child": rec.child_id[uc],
@@ -466,22 +538,28 @@ def cla_return(lc: LifeCourses, rec: ChildRecord, la: str, year: int, oc_u: np.n
     sdq_done = sdq_age & (u < 0.78)
     trend = {2021: 13.7, 2025: 14.9}
     sdq_mean = float(np.interp(year, list(trend), list(trend.values())))
-    score = np.clip(np.round(sdq_mean + 7.0 * _norm_from_u(oc_u[o] * 0.999 + 0.0005, 3)), 0, 40).astype(np.int64)
-    sdq_reason = np.where(~sdq_age, "SDQ1", np.where(sdq_done, None, np.where(u < 0.84, "SDQ4", "SDQ2")))
+    score = np.clip(
+        np.round(sdq_mean + 7.0 * _norm_from_u(oc_u[o] * 0.999 + 0.0005, 3)), 0, 40
+    ).astype(np.int64)
+    sdq_reason = np.where(
+        ~sdq_age, "SDQ1", np.where(sdq_done, "", np.where(u < 0.84, "SDQ4", "SDQ2"))
+    )
     v = _norm_from_u(oc_u[o], 5)
-    cla_oc2 = pd.DataFrame(
+    cla_oc2 = _frame(
         {
             **base,
             "child": rec.child_id[cp.child[o]],
             "dob": _dates(cp.birth[o]),
-            "sdq_score": pd.array(np.where(sdq_done, score, None), dtype="Int64"),
-            "sdq_reason": sdq_reason,
+            "sdq_score": pd.Series(score, dtype="Int64").where(sdq_done),
+            "sdq_reason": _keep(sdq_reason, sdq_reason != ""),
             "convicted": np.where(age >= 10, (v > 2.05).astype(int), 0),
             "health_check": (_norm_from_u(oc_u[o], 7) < 1.28).astype(int),
             "immunisations": (_norm_from_u(oc_u[o], 11) < 0.99).astype(int),
             "teeth_check": (_norm_from_u(oc_u[o], 13) < 0.88).astype(int),
             "health_assessment": (_norm_from_u(oc_u[o], 17) < 1.4).astype(int),
-            "substance_misuse": np.where(age >= 10, (_norm_from_u(oc_u[o], 19) > 1.6).astype(int), 0),
+            "substance_misuse": np.where(
+                age >= 10, (_norm_from_u(oc_u[o], 19) > 1.6).astype(int), 0
+            ),
             "intervention_received": 0,
             "intervention_offered": 0,
         }
@@ -493,9 +571,11 @@ def cla_return(lc: LifeCourses, rec: ChildRecord, la: str, year: int, oc_u: np.n
     cla_oc3 = _oc3(lc, rec, la, year, oc_u)
 
     # AD1: adopted in the year.
-    ad = np.flatnonzero(np.isin(cp.exit_rec, ["E11", "E12"]) & (cp.exit_day >= ws) & (cp.exit_day <= we))
+    ad = np.flatnonzero(
+        np.isin(cp.exit_rec, ["E11", "E12"]) & (cp.exit_day >= ws) & (cp.exit_day <= we)
+    )
     ua = oc_u[ad]
-    cla_ad1 = pd.DataFrame(
+    cla_ad1 = _frame(
         {
             **base,
             "child": rec.child_id[cp.child[ad]],
@@ -504,12 +584,24 @@ def cla_return(lc: LifeCourses, rec: ChildRecord, la: str, year: int, oc_u: np.n
             "date_match": _dates(cp.date_match[ad]),
             "foster_care": (ua < 0.15).astype(int),
             "nb_adoptr": np.where(ua < 0.85, 2, 1),
-            "sex_adoptr": np.where(ua < 0.75, "MF", np.where(ua < 0.81, "FF", np.where(ua < 0.85, "MM", np.where(ua < 0.97, "F1", "M1")))),
-            "ls_adoptr": np.where(ua < 0.55, "L12", np.where(ua < 0.62, "L11", np.where(ua < 0.70, "L2", np.where(ua < 0.85, "L3", "L0")))),
+            "sex_adoptr": np.where(
+                ua < 0.75,
+                "MF",
+                np.where(
+                    ua < 0.81, "FF", np.where(ua < 0.85, "MM", np.where(ua < 0.97, "F1", "M1"))
+                ),
+            ),
+            "ls_adoptr": np.where(
+                ua < 0.55,
+                "L12",
+                np.where(
+                    ua < 0.62, "L11", np.where(ua < 0.70, "L2", np.where(ua < 0.85, "L3", "L0"))
+                ),
+            ),
         }
     )
     pa = np.flatnonzero((cp.date_int <= we) & (cp.exit_day >= ws) & (cp.date_int != NULL_DAY))
-    cla_placed_adoption = pd.DataFrame(
+    cla_placed_adoption = _frame(
         {
             **base,
             "child": rec.child_id[cp.child[pa]],
@@ -522,27 +614,38 @@ def cla_return(lc: LifeCourses, rec: ChildRecord, la: str, year: int, oc_u: np.n
     st = np.flatnonzero((cp.entry >= ws) & (cp.entry <= we))
     pp = cp.prev_perm[st]
     has_perm = np.isin(pp, ["P1", "P2", "P3"])
-    cla_prev_perm = pd.DataFrame(
+    cla_prev_perm = _frame(
         {
             **base,
             "child": rec.child_id[cp.child[st]],
             "dob": _dates(cp.birth[st]),
             "prev_perm": pp,
-            "la_perm": np.where(has_perm, la, None),
-            "date_perm": _dates(np.where(has_perm, np.maximum(cp.entry[st] - 400, cp.birth[st] + 30), NULL_DAY)),
+            "la_perm": _keep(np.full(len(pp), la), has_perm),
+            "date_perm": _dates(
+                np.where(has_perm, np.maximum(cp.entry[st] - 400, cp.birth[st] + 30), NULL_DAY)
+            ),
         }
     )
 
     # Header: every child in any of this year's tables.
     all_children = np.unique(
-        np.concatenate([child, cp.child[o], cp.child[ad], cp.child[st], cp.child[pa], cla_oc3.attrs.get("child_index", np.zeros(0, np.int64))])
+        np.concatenate(
+            [
+                child,
+                cp.child[o],
+                cp.child[ad],
+                cp.child[st],
+                cp.child[pa],
+                cla_oc3.attrs.get("child_index", np.zeros(0, np.int64)),
+            ]
+        )
     ).astype(np.int64)
     hb = lc.children.birth[all_children]
     upn, unknown = _upn_fields(rec, all_children, hb, we)
     female = rec.sex_recorded[all_children] == "F"
     ages = age_on(hb, we)
     mother = female & (ages >= 13) & (rec.mother_u[all_children] < 0.025 * (ages - 12))
-    cla_header = pd.DataFrame(
+    cla_header = _frame(
         {
             **base,
             "child": rec.child_id[all_children],
@@ -550,8 +653,14 @@ def cla_return(lc: LifeCourses, rec: ChildRecord, la: str, year: int, oc_u: np.n
             "dob": _dates(hb),
             "ethnic": lc.children.ethnicity[all_children],
             "upn": np.where(upn == "", unknown, upn),
-            "mother": pd.array(np.where(female, mother.astype(int), None), dtype="Int64"),
-            "mc_dob": _dates(np.where(mother, we - (rec.mother_u[all_children] * 3000).astype(np.int64) % 700, NULL_DAY)),
+            "mother": pd.Series(mother.astype(int), dtype="Int64").where(female),
+            "mc_dob": _dates(
+                np.where(
+                    mother,
+                    we - (rec.mother_u[all_children] * 3000).astype(np.int64) % 700,
+                    NULL_DAY,
+                )
+            ),
         }
     )
     cla_oc3.attrs = {}
@@ -586,7 +695,9 @@ def _oc3(lc: LifeCourses, rec: ChildRecord, la: str, year: int, oc_u: np.ndarray
     ws, we = year_start(year), year_end(year)
     b = cp.birth
     b14, b16 = add_years(b, 14), add_years(b, 16)
-    time_after_14 = np.maximum(np.minimum(cp.exit_day, add_years(b, 18)) - np.maximum(cp.entry, b14), 0)
+    time_after_14 = np.maximum(
+        np.minimum(cp.exit_day, add_years(b, 18)) - np.maximum(cp.entry, b14), 0
+    )
     after_16 = cp.exit_day > b16
     eligible = (time_after_14 >= 91) & after_16
     rows = []
@@ -603,24 +714,34 @@ def _oc3(lc: LifeCourses, rec: ChildRecord, la: str, year: int, oc_u: np.ndarray
     idx, ages = idx[keep], ages[keep]
     u = oc_u[idx]
     z = _norm_from_u(u, 29)
-    in_touch = np.where(z < 1.55, "YES", np.where(z < 1.85, "NO", np.where(z < 2.1, "REFU", np.where(z < 2.6, "NREQ", "RHOM"))))
+    in_touch = np.where(
+        z < 1.55,
+        "YES",
+        np.where(z < 1.85, "NO", np.where(z < 2.1, "REFU", np.where(z < 2.6, "NREQ", "RHOM"))),
+    )
     young = ages <= 18
     eet_cut = np.where(young, 0.40, 0.16)  # ~64% (17-18) and ~54% (19-21) of all care leavers EET
     a = _norm_from_u(u, 31)
     activ = np.where(
         a > eet_cut + 0.55,
         np.where(ages >= 19, np.where(a > 1.8, "F1", "F5"), "F2"),
-        np.where(a > eet_cut, np.where(a > eet_cut + 0.3, "P2", "F4"), np.where(a > -1.7, "G5", "G4")),
+        np.where(
+            a > eet_cut, np.where(a > eet_cut + 0.3, "P2", "F4"), np.where(a > -1.7, "G5", "G4")
+        ),
     )
     s = _norm_from_u(u, 37)
-    staying = (ages >= 18) & (ages <= 20) & (s < np.select([ages == 18, ages == 19], [-0.3, -0.85], -1.2))
-    accom_letter = np.where(staying, "Z", np.where(s < 0.4, "U", np.where(s < 0.9, "D", np.where(s < 1.3, "B", "E"))))
+    staying = (
+        (ages >= 18) & (ages <= 20) & (s < np.select([ages == 18, ages == 19], [-0.3, -0.85], -1.2))
+    )
+    accom_letter = np.where(
+        staying, "Z", np.where(s < 0.4, "U", np.where(s < 0.9, "D", np.where(s < 1.3, "B", "E")))
+    )
     suitable = _norm_from_u(u, 41) < np.where(young, 1.55, 1.4)
     accom = np.char.add(accom_letter.astype("U1"), np.where(suitable, "1", "2"))
     not_in_touch = in_touch != "YES"
     activ = np.where(not_in_touch, "0", activ)
     accom = np.where(not_in_touch, "0", accom)
-    df = pd.DataFrame(
+    df = _frame(
         {
             "year": year,
             "la_code": la,

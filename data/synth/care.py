@@ -26,14 +26,14 @@ _TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
 ROUTES = ("adopt", "sgo", "home", "cao", "to18", "other")
 ROUTE_P = np.array(
     [
-        [0.55, 0.22, 0.09, 0.03, 0.07, 0.04],
-        [0.31, 0.27, 0.20, 0.05, 0.12, 0.05],
+        [0.50, 0.23, 0.12, 0.03, 0.08, 0.04],
+        [0.28, 0.28, 0.22, 0.05, 0.12, 0.05],
         [0.02, 0.21, 0.33, 0.05, 0.29, 0.10],
         [0.00, 0.09, 0.38, 0.02, 0.41, 0.10],
         [0.00, 0.00, 0.28, 0.00, 0.62, 0.10],
     ]
 )
-ROUTE_MEDIAN_DAYS = {"sgo": 640.0, "cao": 480.0, "home": 220.0, "other": 330.0}
+ROUTE_MEDIAN_DAYS = {"sgo": 640.0, "cao": 480.0, "home": 190.0, "other": 300.0}
 ROUTE_SIGMA = {"sgo": 0.45, "cao": 0.5, "home": 1.25, "other": 1.1}
 
 
@@ -108,7 +108,9 @@ def _age_band(age: np.ndarray) -> np.ndarray:
     return np.digitize(age, [1, 5, 10, 16])
 
 
-def _lognormal(rng: np.random.Generator, median: np.ndarray | float, sigma: np.ndarray | float, n: int) -> np.ndarray:
+def _lognormal(
+    rng: np.random.Generator, median: np.ndarray | float, sigma: np.ndarray | float, n: int
+) -> np.ndarray:
     return np.exp(np.log(median) + sigma * rng.standard_normal(n))
 
 
@@ -119,7 +121,9 @@ def _exits(rng, entry, birth, uasc, n):  # type: ignore[no-untyped-def]
     cum = np.cumsum(ROUTE_P[band], axis=1)
     route = (u[:, None] > cum).sum(axis=1)
     route = np.minimum(route, len(ROUTES) - 1)
-    route = np.where(uasc, np.where(rng.random(n) < 0.86, ROUTES.index("to18"), ROUTES.index("other")), route)
+    route = np.where(
+        uasc, np.where(rng.random(n) < 0.86, ROUTES.index("to18"), ROUTES.index("other")), route
+    )
     adult = add_years(birth, 18)
     exit_day = np.full(n, NULL_DAY, dtype=np.int64)
     rec = np.full(n, "E8", dtype="U3")
@@ -129,7 +133,9 @@ def _exits(rng, entry, birth, uasc, n):  # type: ignore[no-untyped-def]
 
     adopt = route == ROUTES.index("adopt")
     date_int[adopt] = entry[adopt] + _lognormal(rng, 290.0, 0.35, int(adopt.sum())).astype(np.int64)
-    date_match[adopt] = date_int[adopt] + _lognormal(rng, 255.0, 0.55, int(adopt.sum())).astype(np.int64)
+    date_match[adopt] = date_int[adopt] + _lognormal(rng, 255.0, 0.55, int(adopt.sum())).astype(
+        np.int64
+    )
     placed[adopt] = date_match[adopt] + rng.integers(10, 60, int(adopt.sum()))
     exit_day[adopt] = placed[adopt] + rng.integers(90, 330, int(adopt.sum()))
     rec[adopt] = np.where(rng.random(int(adopt.sum())) < 0.58, "E11", "E12")
@@ -137,7 +143,9 @@ def _exits(rng, entry, birth, uasc, n):  # type: ignore[no-untyped-def]
     for name in ("sgo", "cao", "home", "other"):
         sel = route == ROUTES.index(name)
         k = int(sel.sum())
-        exit_day[sel] = entry[sel] + np.maximum(_lognormal(rng, ROUTE_MEDIAN_DAYS[name], ROUTE_SIGMA[name], k), 1).astype(np.int64)
+        exit_day[sel] = entry[sel] + np.maximum(
+            _lognormal(rng, ROUTE_MEDIAN_DAYS[name], ROUTE_SIGMA[name], k), 1
+        ).astype(np.int64)
         if name == "sgo":
             rec[sel] = _pick(rng, (("E45", 0.68), ("E46", 0.07), ("E47", 0.22), ("E48", 0.03)), k)
         elif name == "cao":
@@ -145,12 +153,37 @@ def _exits(rng, entry, birth, uasc, n):  # type: ignore[no-untyped-def]
         elif name == "home":
             rec[sel] = np.where(rng.random(k) < 0.84, "E4A", "E4B")
         else:
-            rec[sel] = _pick(rng, (("E8", 0.35), ("E13", 0.30), ("E3", 0.10), ("E9", 0.06), ("E14", 0.08), ("E16", 0.04), ("E15", 0.05), ("E2", 0.02)), k)
+            rec[sel] = _pick(
+                rng,
+                (
+                    ("E8", 0.35),
+                    ("E13", 0.30),
+                    ("E3", 0.10),
+                    ("E9", 0.06),
+                    ("E14", 0.08),
+                    ("E16", 0.04),
+                    ("E15", 0.05),
+                    ("E2", 0.02),
+                ),
+                k,
+            )
             rec[sel] = np.where(~uasc[sel] & (rec[sel] == "E15"), "E8", rec[sel])
     to18 = route == ROUTES.index("to18")
     k = int(to18.sum())
     exit_day[to18] = adult[to18]
-    rec[to18] = _pick(rng, (("E17", 0.24), ("E5", 0.33), ("E6", 0.08), ("E4A", 0.07), ("E8", 0.14), ("E13", 0.10), ("E7", 0.04)), k)
+    rec[to18] = _pick(
+        rng,
+        (
+            ("E17", 0.24),
+            ("E5", 0.33),
+            ("E6", 0.08),
+            ("E4A", 0.07),
+            ("E8", 0.14),
+            ("E13", 0.10),
+            ("E7", 0.04),
+        ),
+        k,
+    )
     # Nobody stays past 18; exits other than "to 18" that would run past it end at 18.
     late = exit_day >= adult
     exit_day = np.where(late, adult, exit_day)
@@ -166,10 +199,49 @@ def _exits(rng, entry, birth, uasc, n):  # type: ignore[no-untyped-def]
 def _placement_types(rng, age_band, uasc, year, n):  # type: ignore[no-untyped-def]
     """Placement codes by age band; supported accommodation is K3 from 2024-25, H5 before."""
     tables = [
-        (("U3", 0.16), ("U1", 0.06), ("U6", 0.47), ("U4", 0.18), ("U5", 0.04), ("P1", 0.06), ("R3", 0.02), ("Z1", 0.01)),
-        (("U3", 0.15), ("U1", 0.07), ("U6", 0.42), ("U4", 0.22), ("K2", 0.05), ("P1", 0.07), ("Z1", 0.02)),
-        (("U3", 0.09), ("U1", 0.05), ("U6", 0.27), ("U4", 0.20), ("K2", 0.24), ("K1", 0.01), ("P1", 0.07), ("S1", 0.02), ("R1", 0.01), ("Z1", 0.02)),
-        (("U3", 0.04), ("U1", 0.03), ("U6", 0.09), ("U4", 0.06), ("K2", 0.16), ("K1", 0.01), ("SUP", 0.55), ("P1", 0.05), ("R5", 0.01), ("Z1", 0.02)),
+        (
+            ("U3", 0.16),
+            ("U1", 0.06),
+            ("U6", 0.47),
+            ("U4", 0.18),
+            ("U5", 0.04),
+            ("P1", 0.06),
+            ("R3", 0.02),
+            ("Z1", 0.01),
+        ),
+        (
+            ("U3", 0.15),
+            ("U1", 0.07),
+            ("U6", 0.42),
+            ("U4", 0.22),
+            ("K2", 0.05),
+            ("P1", 0.07),
+            ("Z1", 0.02),
+        ),
+        (
+            ("U3", 0.09),
+            ("U1", 0.05),
+            ("U6", 0.27),
+            ("U4", 0.20),
+            ("K2", 0.24),
+            ("K1", 0.01),
+            ("P1", 0.07),
+            ("S1", 0.02),
+            ("R1", 0.01),
+            ("Z1", 0.02),
+        ),
+        (
+            ("U3", 0.04),
+            ("U1", 0.03),
+            ("U6", 0.09),
+            ("U4", 0.06),
+            ("K2", 0.16),
+            ("K1", 0.01),
+            ("SUP", 0.55),
+            ("P1", 0.05),
+            ("R5", 0.01),
+            ("Z1", 0.02),
+        ),
     ]
     out = np.empty(n, dtype="U3")
     band = np.minimum(np.maximum(age_band - 1, 0), 3)
@@ -187,7 +259,11 @@ def _providers(rng, place, n):  # type: ignore[no-untyped-def]
     prov = np.full(n, "PR1", dtype="U3")
     foster = np.char.startswith(place, "U")
     prov = np.where(foster & np.isin(place, ["U4", "U5", "U6"]) & (u < 0.45), "PR4", prov)
-    prov = np.where(np.isin(place, ["K2", "K3", "H5", "S1"]), np.where(u < 0.8, "PR4", np.where(u < 0.9, "PR5", "PR1")), prov)
+    prov = np.where(
+        np.isin(place, ["K2", "K3", "H5", "S1"]),
+        np.where(u < 0.8, "PR4", np.where(u < 0.9, "PR5", "PR1")),
+        prov,
+    )
     prov = np.where(place == "K1", np.where(u < 0.6, "PR2", "PR1"), prov)
     prov = np.where(place == "P1", "PR0", prov)
     prov = np.where(np.isin(place, ["R1", "R2", "R3", "R5"]), "PR3", prov)
@@ -222,12 +298,22 @@ def simulate_care(
     change = np.where(change < end[:, None], change, NULL_DAY)
 
     # ---- legal status: starting status and later changes
-    ls0 = np.where(uasc, "V2", _pick(rng, (("V2", 0.30), ("C1", 0.52), ("L1", 0.07), ("L2", 0.04), ("J1", 0.02), ("C2", 0.05)), n))
+    ls0 = np.where(
+        uasc,
+        "V2",
+        _pick(
+            rng,
+            (("V2", 0.30), ("C1", 0.52), ("L1", 0.07), ("L2", 0.04), ("J1", 0.02), ("C2", 0.05)),
+            n,
+        ),
+    )
     ls0 = np.where(adopt & (ls0 == "V2"), "C1", ls0)
     ls_change1 = np.full(n, NULL_DAY, dtype=np.int64)
     ls1 = np.full(n, "", dtype="U2")
     to_c2 = ls0 == "C1"
-    ls_change1[to_c2] = entry[to_c2] + _lognormal(rng, 240.0, 0.35, int(to_c2.sum())).astype(np.int64)
+    ls_change1[to_c2] = entry[to_c2] + _lognormal(rng, 240.0, 0.35, int(to_c2.sum())).astype(
+        np.int64
+    )
     ls1[to_c2] = "C2"
     emerg = np.isin(ls0, ["L1", "L2"])
     ls_change1[emerg] = entry[emerg] + rng.integers(2, 10, int(emerg.sum()))
@@ -240,7 +326,9 @@ def simulate_care(
     ls1[s20_to_order] = "C1"
     ls_change2 = np.full(n, NULL_DAY, dtype=np.int64)
     ls2 = np.full(n, "", dtype="U2")
-    ls_change2[adopt] = np.minimum(date_int[adopt] + rng.integers(20, 90, int(adopt.sum())), placed[adopt] - 1)
+    ls_change2[adopt] = np.minimum(
+        date_int[adopt] + rng.integers(20, 90, int(adopt.sum())), placed[adopt] - 1
+    )
     ls2[adopt] = "E1"
     ls_change1 = np.where(ls_change1 >= np.minimum(end, ls_change2), NULL_DAY, ls_change1)
     ls_change2 = np.where(ls_change2 >= end, NULL_DAY, ls_change2)
@@ -248,20 +336,38 @@ def simulate_care(
     # ---- merge events into episodes
     ids = np.arange(n)
     ev_period = np.concatenate([ids, np.repeat(ids, max_moves), ids, ids, ids])
-    ev_day = np.concatenate([entry, change.ravel(), ls_change1, ls_change2, np.where(adopt, placed, NULL_DAY)])
-    ev_place = np.concatenate([np.ones(n, bool), np.ones(n * max_moves, bool), np.zeros(n, bool), np.zeros(n, bool), np.ones(n, bool)])
-    ev_ls = np.concatenate([np.full(n, ""), np.full(n * max_moves, ""), ls1, ls2, np.full(n, "")]).astype("U2")
+    ev_day = np.concatenate(
+        [entry, change.ravel(), ls_change1, ls_change2, np.where(adopt, placed, NULL_DAY)]
+    )
+    ev_place = np.concatenate(
+        [
+            np.ones(n, bool),
+            np.ones(n * max_moves, bool),
+            np.zeros(n, bool),
+            np.zeros(n, bool),
+            np.ones(n, bool),
+        ]
+    )
+    ev_ls = np.concatenate(
+        [np.full(n, ""), np.full(n * max_moves, ""), ls1, ls2, np.full(n, "")]
+    ).astype("U2")
     ev_ls[:n] = ls0
     ev_adopt = np.concatenate([np.zeros(n * (max_moves + 3), bool), adopt])
     keep = ev_day < np.concatenate([end, np.repeat(end, max_moves), end, end, end])
     keep &= ev_day != NULL_DAY
-    ev_period, ev_day, ev_place, ev_ls, ev_adopt = (a[keep] for a in (ev_period, ev_day, ev_place, ev_ls, ev_adopt))
+    ev_period, ev_day, ev_place, ev_ls, ev_adopt = (
+        a[keep] for a in (ev_period, ev_day, ev_place, ev_ls, ev_adopt)
+    )
     # Once placed for adoption, no more ordinary moves.
     after_adopt = ev_day > np.where(adopt, placed, NULL_DAY)[ev_period]
     drop = after_adopt & ev_place & ~ev_adopt
-    ev_period, ev_day, ev_place, ev_ls, ev_adopt = (a[~drop] for a in (ev_period, ev_day, ev_place, ev_ls, ev_adopt))
+    ev_period, ev_day, ev_place, ev_ls, ev_adopt = (
+        a[~drop] for a in (ev_period, ev_day, ev_place, ev_ls, ev_adopt)
+    )
     order = np.lexsort((ev_day, ev_period))
-    ev_period, ev_day, ev_place, ev_ls, ev_adopt = (a[order] for a in (ev_period, ev_day, ev_place, ev_ls, ev_adopt))
+    ev_period, ev_day, ev_place, ev_ls, ev_adopt = (
+        a[order] for a in (ev_period, ev_day, ev_place, ev_ls, ev_adopt)
+    )
     # Combine events on the same day into one episode start.
     new_start = np.ones(len(ev_day), bool)
     new_start[1:] = (ev_period[1:] != ev_period[:-1]) | (ev_day[1:] != ev_day[:-1])
@@ -286,7 +392,9 @@ def simulate_care(
     # Placement serial within period.
     place_serial = np.cumsum(g_place) - 1
     period_first_serial = place_serial[first]
-    place_serial = place_serial - np.repeat(period_first_serial, np.diff(np.append(np.flatnonzero(first), g_n)))
+    place_serial = place_serial - np.repeat(
+        period_first_serial, np.diff(np.append(np.flatnonzero(first), g_n))
+    )
 
     # ---- placement attributes per placement (one draw per placement start)
     p_rows = np.flatnonzero(g_place)
@@ -294,10 +402,15 @@ def simulate_care(
     age_p = age_on(birth[per], g_day[p_rows])
     yr = collection_year(g_day[p_rows])
     place_p = _placement_types(rng, _age_band(age_p), uasc[per], yr, len(p_rows))
-    place_p = np.where(g_adopt[p_rows], np.where(rng.random(len(p_rows)) < 0.9, "A6", "A5"), place_p)
+    place_p = np.where(
+        g_adopt[p_rows], np.where(rng.random(len(p_rows)) < 0.9, "A6", "A5"), place_p
+    )
     prov_p = _providers(rng, place_p, len(p_rows))
     # Location: inside the LA or in another one chosen by distance.
-    out_p = rng.random(len(p_rows)) < 1.0 / (1.0 + np.exp(-(-0.15 + eff.distance + 0.6 * np.isin(place_p, ["K2", "K1", "S1", "K3", "H5"]))))
+    out_p = rng.random(len(p_rows)) < 1.0 / (
+        1.0
+        + np.exp(-(-0.15 + eff.distance + 0.6 * np.isin(place_p, ["K2", "K1", "S1", "K3", "H5"])))
+    )
     out_p &= place_p != "P1"
     dist, pl_la = _placement_geography(rng, f, out_p)
     known = np.ones(len(p_rows), bool) if clean else rng.random(len(p_rows)) > 0.08
@@ -316,7 +429,11 @@ def simulate_care(
 
     # RNE: S first; B when both change; P (or T, same carer) for a placement; L for status only.
     same_carer = rng.random(g_n) < 0.08
-    rne = np.where(g_place & ls_changed, np.where(same_carer, "U", "B"), np.where(g_place, np.where(same_carer, "T", "P"), "L"))
+    rne = np.where(
+        g_place & ls_changed,
+        np.where(same_carer, "U", "B"),
+        np.where(g_place, np.where(same_carer, "T", "P"), "L"),
+    )
     rne = np.where(first, "S", rne).astype("U1")
     reason_change = np.where(g_place & ~first, _pick(rng, nat.PLACE_CHANGE_REASONS, g_n), "")
     # Episode end: next start in the same period, or the period's exit.
@@ -330,8 +447,12 @@ def simulate_care(
     # ---- reviews: 20 working days, then 3 months, then every 6 months
     max_reviews = 40
     k = np.arange(max_reviews)
-    first_review = add_working_days(entry, np.full(n, 20)) + np.where(rng.random(n) < 0.1, rng.integers(1, 30, n), 0)
-    offsets = np.where(k == 0, 0, 91 + (k - 1) * 182)[None, :] + rng.integers(-10, 1, (n, max_reviews))
+    first_review = add_working_days(entry, np.full(n, 20)) + np.where(
+        rng.random(n) < 0.1, rng.integers(1, 30, n), 0
+    )
+    offsets = np.where(k == 0, 0, 91 + (k - 1) * 182)[None, :] + rng.integers(
+        -10, 1, (n, max_reviews)
+    )
     offsets[:, 0] = 0
     r_days = first_review[:, None] + offsets
     r_ok = r_days < end[:, None]
@@ -357,7 +478,10 @@ def simulate_care(
     max_sw = 12
     sw_rate = rng.gamma(1.2, 0.75 / 1.2, n) * np.exp(-0.25 * f.workforce_stability) / 365.0
     sw_gaps = rng.exponential(1.0, (n, max_sw)) / np.maximum(sw_rate[:, None], 1e-9)
-    sw_starts = np.concatenate([entry[:, None], entry[:, None] + np.cumsum(sw_gaps[:, :-1], axis=1).astype(np.int64)], axis=1)
+    sw_starts = np.concatenate(
+        [entry[:, None], entry[:, None] + np.cumsum(sw_gaps[:, :-1], axis=1).astype(np.int64)],
+        axis=1,
+    )
     sw_ok = sw_starts < end[:, None]
     w_period = np.repeat(ids, max_sw)[sw_ok.ravel()]
     w_start = sw_starts.ravel()[sw_ok.ravel()]
@@ -367,12 +491,27 @@ def simulate_care(
     w_end = nxt.ravel()[sw_ok.ravel()]
     pool = max(20, int(f.population_0_17 / 900))
     w_id = np.char.add("SW", rng.integers(0, pool, len(w_start)).astype("U6"))
-    w_reason = _pick(rng, (("LEFTRL", 0.30), ("ORGRST", 0.18), ("TSPROC", 0.20), ("CHCHAN", 0.08), ("PCCHAN", 0.06), ("ABSENC", 0.06), ("MANAGE", 0.04), ("OTHERS", 0.08)), len(w_start))
+    w_reason = _pick(
+        rng,
+        (
+            ("LEFTRL", 0.30),
+            ("ORGRST", 0.18),
+            ("TSPROC", 0.20),
+            ("CHCHAN", 0.08),
+            ("PCCHAN", 0.06),
+            ("ABSENC", 0.06),
+            ("MANAGE", 0.04),
+            ("OTHERS", 0.08),
+        ),
+        len(w_start),
+    )
     w_first = np.ones(len(w_start), bool)
     w_first[1:] = w_period[1:] != w_period[:-1]
     w_reason = np.where(w_first, "", w_reason)
 
-    prev_perm = _pick(rng, (("Z1", 0.86), ("P1", 0.02), ("P2", 0.05), ("P3", 0.03), ("P4", 0.04)), n)
+    prev_perm = _pick(
+        rng, (("Z1", 0.86), ("P1", 0.02), ("P2", 0.05), ("P3", 0.03), ("P4", 0.04)), n
+    )
     del disabled
     cla_need = np.where(np.isin(need, [f"N{i}" for i in range(1, 9)]), need, "N1")
     return CarePeriods(
@@ -420,9 +559,11 @@ def simulate_care(
 _NEIGHBOURS: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
 
-def _placement_geography(rng: np.random.Generator, f: LAFactors, out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Straight-line miles between home and placement on the British National Grid, and the LA
-    of the placement: in the LA, near the home; outside it, in a nearby LA (closer ones likelier)."""
+def _placement_geography(
+    rng: np.random.Generator, f: LAFactors, out: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Straight-line miles between home and placement on the British National Grid, and the
+    placement's LA: near home inside the LA, or in a nearby LA (closer ones likelier)."""
     codes, lat, lon = _la_points()
     n = len(out)
     home_x, home_y = _TO_BNG.transform(np.full(n, f.centroid_lon), np.full(n, f.centroid_lat))
@@ -451,4 +592,3 @@ def _la_points() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             np.array([fs[c].centroid_lon for c in codes]),
         )
     return _NEIGHBOURS["all"]
-

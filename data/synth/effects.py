@@ -73,4 +73,3 @@ def la_effects(seed: int) -> dict[str, LAEffects]:
             factor_noise_seed=int(rng.integers(1 << 30)),
         )
     return out
-

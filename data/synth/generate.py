@@ -38,7 +38,8 @@ def generate_la(
     oc_u = la_rng(seed, la, "outcomes").random(len(lc.care.entry))
     missing_rng = la_rng(seed, la, "missing-returns")
     missing = {
-        name: {y for y in years if not clean and missing_rng.random() < p} for name, p in P_MISSING_RETURN.items()
+        name: {y for y in years if not clean and missing_rng.random() < p}
+        for name, p in P_MISSING_RETURN.items()
     }
     parts: dict[str, list[pd.DataFrame]] = {}
     status = []
@@ -54,12 +55,18 @@ def generate_la(
             for table, df in tables().items():
                 parts.setdefault(table, []).append(df)
     out = {t: pd.concat(dfs, ignore_index=True) for t, dfs in parts.items()}
-    out["return_status"] = pd.DataFrame(status, columns=["year", "la_code", "return_name", "status", "origin"])
+    out["return_status"] = pd.DataFrame(
+        status, columns=["year", "la_code", "return_name", "status", "origin"]
+    )
     return out
 
 
 def generate(
-    seed: int, years: Iterable[int], la_codes: Iterable[str] | None = None, scale: float = 1.0, clean: bool = False
+    seed: int,
+    years: Iterable[int],
+    la_codes: Iterable[str] | None = None,
+    scale: float = 1.0,
+    clean: bool = False,
 ) -> Iterable[tuple[str, dict[str, pd.DataFrame]]]:
     factors = draw_factors(seed)
     for code in la_codes or sorted(factors):

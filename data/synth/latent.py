@@ -55,7 +55,7 @@ def load_la_reference() -> pd.DataFrame:
 
 
 def draw_factors(seed: int) -> dict[str, LAFactors]:
-    """One set of factors per LA, deterministic for a seed and independent of which LAs are built."""
+    """One set of factors per LA: deterministic for a seed, whichever LAs are built."""
     la = load_la_reference().sort_values("dfe_la_code").reset_index(drop=True)
     rng = np.random.default_rng([seed, 7_001])
     n = len(la)
@@ -65,17 +65,25 @@ def draw_factors(seed: int) -> dict[str, LAFactors]:
     demand = rng.standard_normal(n)
     practice = rng.standard_normal(n)
     stability = 0.4 * -deprivation + 0.9 * rng.standard_normal(n)
-    uasc = rng.standard_normal(n) + np.where(la["dfe_la_code"].isin(UASC_HOTSPOTS), 2.0, 0.0)
+    hotspot = la["dfe_la_code"].isin(UASC_HOTSPOTS).to_numpy()
+    uasc = rng.standard_normal(n) + np.where(hotspot, 2.0, 0.0)
+    codes = la["dfe_la_code"].astype(str).to_numpy()
+    ons = la["ons_code"].astype(str).to_numpy()
+    names = la["la_name"].astype(str).to_numpy()
+    regions = la["region_code"].astype(str).to_numpy()
+    pop = la["population_0_17"].to_numpy(dtype=np.int64)
+    lat = la["centroid_lat"].to_numpy(dtype=float)
+    lon = la["centroid_lon"].to_numpy(dtype=float)
     out: dict[str, LAFactors] = {}
-    for i, row in la.iterrows():
-        out[row["dfe_la_code"]] = LAFactors(
-            la_code=row["dfe_la_code"],
-            ons_code=row["ons_code"],
-            la_name=row["la_name"],
-            region_code=row["region_code"],
-            population_0_17=int(row["population_0_17"]),
-            centroid_lat=float(row["centroid_lat"]),
-            centroid_lon=float(row["centroid_lon"]),
+    for i, code in enumerate(codes):
+        out[code] = LAFactors(
+            la_code=code,
+            ons_code=ons[i],
+            la_name=names[i],
+            region_code=regions[i],
+            population_0_17=int(pop[i]),
+            centroid_lat=float(lat[i]),
+            centroid_lon=float(lon[i]),
             deprivation=float(deprivation[i]),
             demand=float(demand[i]),
             practice=float(practice[i]),
@@ -114,4 +122,4 @@ POPULATION_INDEX = {
 def population_0_17(factors: LAFactors, year: int) -> int:
     """The 0-17 population used as the denominator for collection ``year``."""
     index = POPULATION_INDEX.get(year, POPULATION_INDEX[min(max(year, 2015), 2026)])
-    return int(round(factors.population_0_17 * index))
+    return round(factors.population_0_17 * index)

@@ -103,12 +103,16 @@ def _pick(rng: np.random.Generator, table: tuple[tuple[str, float], ...], n: int
     return codes[rng.choice(len(codes), size=n, p=p)]
 
 
-def _piecewise(rng: np.random.Generator, points: tuple[tuple[float, float], ...], n: int) -> np.ndarray:
+def _piecewise(
+    rng: np.random.Generator, points: tuple[tuple[float, float], ...], n: int
+) -> np.ndarray:
     q, v = np.array(points).T
     return np.interp(rng.random(n), q, v)
 
 
-def _banded(rng: np.random.Generator, bands: tuple[tuple[int, int, float], ...], n: int) -> np.ndarray:
+def _banded(
+    rng: np.random.Generator, bands: tuple[tuple[int, int, float], ...], n: int
+) -> np.ndarray:
     lo = np.array([b[0] for b in bands])
     hi = np.array([b[1] for b in bands])
     p = np.array([b[2] for b in bands])
@@ -117,7 +121,12 @@ def _banded(rng: np.random.Generator, bands: tuple[tuple[int, int, float], ...],
 
 
 def _new_children(
-    rng: np.random.Generator, f: LAFactors, n: int, first_referral: np.ndarray, uasc: bool, clean: bool
+    rng: np.random.Generator,
+    f: LAFactors,
+    n: int,
+    first_referral: np.ndarray,
+    uasc: bool,
+    clean: bool,
 ) -> Children:
     if uasc:
         age = rng.choice([14, 15, 16, 17], size=n, p=[0.03, 0.08, 0.29, 0.60])
@@ -132,10 +141,15 @@ def _new_children(
         hi = np.array([b[2] for b in bands])[k]
         age = lo + rng.integers(0, hi - lo + 1)
         unborn = age < 0
-        birth = first_referral - (np.maximum(age, 0) * 365.25 + rng.integers(0, 365, n)).astype(np.int64)
+        # A 17-year-old is referred at least four months before turning 18, so the work a
+        # referral starts (assessment, S47, conference) fits before children's services end.
+        days_past_birthday = rng.integers(0, np.where(age >= 17, 240, 365))
+        birth = first_referral - (np.maximum(age, 0) * 365.25 + days_past_birthday).astype(np.int64)
         birth = np.where(unborn, first_referral + rng.integers(20, 160, n), birth)
         sex = np.where(rng.random(n) < 0.535, "M", "F")
-        base = np.array(nat.REGION_ETHNIC_MIX.get(f.region_code, nat.REGION_ETHNIC_MIX["E12000004"]))
+        base = np.array(
+            nat.REGION_ETHNIC_MIX.get(f.region_code, nat.REGION_ETHNIC_MIX["E12000004"])
+        )
         mix = base * nat.CONTACT_MULTIPLIER
     mix = mix / mix.sum()
     group = rng.choice(len(mix), size=n, p=mix)
@@ -147,7 +161,7 @@ def _new_children(
         # Ethnicity not obtained or refused: more often for the youngest and in some LAs.
         unknown = rng.random(n) < 0.035
         ethnicity[unknown] = np.where(rng.random(int(unknown.sum())) < 0.75, "NOBT", "REFU")
-    disabled = (rng.random(n) < (0.02 if uasc else P_DISABLED))
+    disabled = rng.random(n) < (0.02 if uasc else P_DISABLED)
     return Children(
         birth=birth.astype(np.int64),
         sex=sex.astype("U1"),
@@ -159,7 +173,9 @@ def _new_children(
 
 
 def _concat_children(a: Children, b: Children) -> Children:
-    return Children(**{k: np.concatenate([getattr(a, k), getattr(b, k)]) for k in a.__dataclass_fields__})
+    return Children(
+        **{k: np.concatenate([getattr(a, k), getattr(b, k)]) for k in a.__dataclass_fields__}
+    )
 
 
 def _arrivals(rng: np.random.Generator, volumes: dict[int, float]) -> np.ndarray:
@@ -208,7 +224,11 @@ def simulate_life_courses(
 
     uasc_share = population_0_17(f, 2025) / national_pop * eff.uasc
     uasc_days = _arrivals(
-        rng, {y: nat.uasc_starts_in(y) * uasc_share * scale for y in range(SIM_FIRST_YEAR, years[-1] + 1)}
+        rng,
+        {
+            y: nat.uasc_starts_in(y) * uasc_share * scale
+            for y in range(SIM_FIRST_YEAR, years[-1] + 1)
+        },
     )
     uasc_children = _new_children(rng, f, len(uasc_days), uasc_days, uasc=True, clean=clean)
     uasc_index = np.arange(len(children), len(children) + len(uasc_days))
@@ -217,7 +237,11 @@ def simulate_life_courses(
     child = np.concatenate([np.arange(len(first)), uasc_index])
     referral = np.concatenate([first, uasc_days])
     forced_path = np.concatenate(
-        [np.full(len(early), CLA), np.full(len(first) - len(early), -1), np.full(len(uasc_days), UASC)]
+        [
+            np.full(len(early), CLA),
+            np.full(len(first) - len(early), -1),
+            np.full(len(uasc_days), UASC),
+        ]
     )
     previous_cpp = np.zeros(len(children), dtype=np.int64)
 
@@ -225,22 +249,28 @@ def simulate_life_courses(
     cares: list[CarePeriods] = []
     offset = 0
     while len(child):
-        ep, care = _episodes(rng, f, eff, children, child, referral, forced_path, previous_cpp, clean)
+        ep, care = _episodes(
+            rng, f, eff, children, child, referral, forced_path, previous_cpp, clean
+        )
         care.episode += offset
         offset += len(ep.child)
         parts.append(ep)
         cares.append(care)
         np.add.at(previous_cpp, ep.child, (ep.cpp_start != NULL_DAY).astype(np.int64))
-        again = rng.random(len(ep.child)) < np.where(ep.cpp_start != NULL_DAY, P_REREFERRAL_AFTER_CPP, P_REREFERRAL)
+        again = rng.random(len(ep.child)) < np.where(
+            ep.cpp_start != NULL_DAY, P_REREFERRAL_AFTER_CPP, P_REREFERRAL
+        )
         gap = np.exp(np.log(GAP_MEDIAN_DAYS) + GAP_SIGMA * rng.standard_normal(len(ep.child)))
         nxt = ep.closure + 1 + gap.astype(np.int64)
         adult = add_years(children.birth[ep.child], 18)
-        keep = again & (ep.closure != NULL_DAY) & (nxt <= SIM_LAST_DAY) & (nxt < adult)
+        keep = again & (ep.closure != NULL_DAY) & (nxt <= SIM_LAST_DAY) & (nxt < adult - 120)
         keep &= ep.closure_reason != "RC2"
         child, referral = ep.child[keep], nxt[keep]
         forced_path = np.full(len(child), -1)
 
-    episodes = Episodes(**{k: np.concatenate([getattr(p, k) for p in parts]) for k in Episodes.__dataclass_fields__})
+    episodes = Episodes(
+        **{k: np.concatenate([getattr(p, k) for p in parts]) for k in Episodes.__dataclass_fields__}
+    )
     care = CarePeriods.concat(cares)
     return LifeCourses(children=children, episodes=episodes, care=care)
 
@@ -265,8 +295,8 @@ def _episodes(
     age_band = np.digitize(age_on(birth, referral), [1, 5, 10, 16])
     # Entries to care did not follow the 2021 dip in referrals: hold the expected number steady.
     ref_year = collection_year(referral)
-    steadiness = nat.REFERRALS_BEFORE_2017 / np.vectorize(nat.referrals_in)(ref_year)
-    steadiness *= np.vectorize(nat.care_entry_index)(ref_year)
+    steadiness = nat.REFERRALS_BEFORE_2017 / nat.by_year(nat.referrals_in, ref_year)
+    steadiness *= nat.by_year(nat.care_entry_index, ref_year)
     p_cla = P_PATH[CLA] * eff.cla * CARE_AGE_MULTIPLIER[age_band] * steadiness
     u = rng.random(n)
     cut1 = P_PATH[NFA]
@@ -305,7 +335,7 @@ def _episodes(
     a_end = np.where(has_assessment, a_end, NULL_DAY)
 
     # ---- section 47 and ICPC
-    s47_trend = np.vectorize(nat.s47_index)(ref_year)
+    s47_trend = nat.by_year(nat.s47_index, ref_year)
     s47_p = np.select(
         [path == NOT_IN_NEED, path == CIN, path == CLA, path == CPP],
         [P_S47[NOT_IN_NEED] * s47_trend, P_S47[CIN] * s47_trend, P_S47[CLA], 1.0],
@@ -337,7 +367,9 @@ def _episodes(
     entry = np.full(n, NULL_DAY, dtype=np.int64)
     direct = (path == CLA) | (path == UASC)
     entry[direct] = referral[direct] + np.where(
-        rng.random(int(direct.sum())) < 0.45, rng.integers(0, 7, int(direct.sum())), rng.exponential(35, int(direct.sum())).astype(np.int64)
+        rng.random(int(direct.sum())) < 0.45,
+        rng.integers(0, 7, int(direct.sum())),
+        rng.exponential(35, int(direct.sum())).astype(np.int64),
     )
     entry[path == UASC] = referral[path == UASC]
     entry[care_after_cpp] = cpp_end[care_after_cpp]
@@ -363,7 +395,9 @@ def _episodes(
     # ---- CIN plan and closure
     plan_start = np.where(path == CIN, a_end + rng.integers(0, 15, n), NULL_DAY)
     median = np.where(disabled, 500.0, 100.0) * eff.cin_duration
-    cin_len = np.exp(np.log(median) + np.where(disabled, 0.8, 1.05) * rng.standard_normal(n)).astype(np.int64)
+    cin_len = np.exp(
+        np.log(median) + np.where(disabled, 0.8, 1.05) * rng.standard_normal(n)
+    ).astype(np.int64)
     plan_end = np.where(path == CIN, plan_start + cin_len, NULL_DAY)
 
     closure = np.full(n, NULL_DAY, dtype=np.int64)
@@ -385,10 +419,22 @@ def _episodes(
     exit_rec[care.episode] = care.exit_rec
     had_care = exit_day != NULL_DAY
     went_home = np.isin(exit_rec, ["E4A", "E4B", "E13"])
-    lag = np.where(went_home, np.exp(np.log(80) + 0.9 * rng.standard_normal(n)), rng.integers(0, 20, n)).astype(np.int64)
+    lag = np.where(
+        went_home, np.exp(np.log(80) + 0.9 * rng.standard_normal(n)), rng.integers(0, 20, n)
+    ).astype(np.int64)
     closure = np.where(had_care, exit_day + lag, closure)
-    rec_to_rc = {"E11": "RC1", "E12": "RC1", "E2": "RC2", "E41": "RC3", "E45": "RC4", "E46": "RC4",
-                 "E47": "RC4", "E48": "RC4", "E3": "RC5", "E7": "RC6"}
+    rec_to_rc = {
+        "E11": "RC1",
+        "E12": "RC1",
+        "E2": "RC2",
+        "E41": "RC3",
+        "E45": "RC4",
+        "E46": "RC4",
+        "E47": "RC4",
+        "E48": "RC4",
+        "E3": "RC5",
+        "E7": "RC6",
+    }
     for rec, rc in rec_to_rc.items():
         reason = np.where(had_care & (exit_rec == rec), rc, reason)
     closure = np.where(had_care & np.isin(exit_rec, ["E11", "E12", "E2"]), exit_day, closure)
@@ -397,9 +443,9 @@ def _episodes(
     in_care_open[care.episode] = care.exit_day == NULL_DAY
     closure = np.where(in_care_open, NULL_DAY, closure)
     # Children reaching 18 leave children's services.
-    turning_adult = (closure != NULL_DAY) & (closure >= adult)
+    turning_adult = (closure != NULL_DAY) & (closure > adult)
     turning_adult |= (closure == NULL_DAY) & (adult <= SIM_LAST_DAY) & ~in_care_open
-    closure = np.where(turning_adult, adult - 1, closure)
+    closure = np.where(turning_adult, adult, closure)
     reason = np.where(turning_adult, np.where(rng.random(n) < 0.3, "RC6", "RC7"), reason)
     # Every date in an episode falls on or before its closure.
     plan_end = np.where(path == CIN, np.minimum(plan_end, closure), plan_end)
