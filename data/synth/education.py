@@ -194,90 +194,104 @@ def _valid_upn(s: pd.Series) -> pd.Series:
     return s.fillna("").astype(str).str.fullmatch(UPN_PATTERN)
 
 
-def _cla_spells(cla_episode: pd.DataFrame) -> pd.DataFrame:
-    """Continuous looked-after spells per child (episodes that touch or overlap are joined)."""
-    ep = cla_episode.loc[~cla_episode["ls"].isin(["V3", "V4"]), ["child", "decom", "dec"]].copy()
-    ep["decom"] = _to_date(ep["decom"])
-    ep["dec"] = _to_date(ep["dec"]).fillna(pd.Timestamp("2262-01-01"))
-    ep = ep.drop_duplicates().sort_values(["child", "decom"])
-    prev_end = ep.groupby("child")["dec"].cummax().groupby(ep["child"]).shift()
-    ep["spell"] = (prev_end.isna() | (ep["decom"] > prev_end)).cumsum()
-    return ep.groupby("spell").agg(
-        child=("child", "first"), start=("decom", "min"), end=("dec", "max")
-    )
+def children_known_all(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per collection year and valid UPN known to social care that year, with the
+    child's status on 31 March and birth date, for every year in the tables at once.
 
+    Each year's return already holds exactly the episodes open at some point in that year, and
+    nothing after its 31 March, so "known in the year" is "in that year's return" and "open on
+    31 March" is "no end date". Ids are factorised to integers once so that the set logic runs
+    on integers rather than on millions of strings.
+    """
+    ep, cpp = tables["cin_episode"], tables["cin_cpp"]
+    cla = tables["cla_episode"]
+    cla = cla[~cla["ls"].isin(["V3", "V4"])]
+    cin_child, header = tables["cin_child"], tables["cla_header"]
+    id_cols = [
+        ep["child_id"],
+        cpp["child_id"],
+        cla["child"],
+        cin_child["child_id"],
+        header["child"],
+    ]
+    codes, uniques = pd.factorize(pd.concat(id_cols, ignore_index=True))
+    n_codes = max(len(uniques), 1)
+    frames = (ep, cpp, cla, cin_child, header)
+    first_year = min((int(f["year"].min()) for f in frames if len(f)), default=0)
+    last_year = max((int(f["year"].max()) for f in frames if len(f)), default=0)
+    size = (last_year - first_year + 1) * n_codes
+    bounds = np.cumsum([0, *(len(c) for c in id_cols)])
+    # Dense child-year keys make every set a boolean array: membership is a lookup.
+    keys = [
+        (f["year"].to_numpy(np.int64) - first_year) * n_codes + codes[bounds[i] : bounds[i + 1]]
+        for i, f in enumerate(frames)
+    ]
+    k_ep, k_cpp, k_cla, k_child, k_header = keys
 
-def _of_year(frame: pd.DataFrame, year: int) -> pd.DataFrame:
-    return frame[frame["year"].to_numpy() == year]
+    def member(k: np.ndarray) -> np.ndarray:
+        flags = np.zeros(size, bool)
+        flags[k] = True
+        return flags
 
+    known = member(k_ep) | member(k_cla)
+    cin_31 = member(k_ep[ep["closure_date"].isna().to_numpy()])
+    cpp_31 = member(k_cpp[cpp["end_date"].isna().to_numpy()])
+    cla_31 = member(k_cla[cla["dec"].isna().to_numpy()])
+    # The open period began at the latest episode with RNE S in the return, if that episode is
+    # there at all; it is CLA12 unless that start is within the year (after 31 March a year ago).
+    starts = cla["rne"].to_numpy(dtype=str) == "S"
+    s_keys = k_cla[starts]
+    s_decom = cla["decom"].to_numpy(dtype="datetime64[D]")[starts]
+    s_year = s_keys // n_codes + first_year
+    march = ((s_year - 1 - 1970) * 12 + 2).astype("datetime64[M]")
+    year_ago = march.astype("datetime64[D]") + np.timedelta64(30, "D")  # 31 March a year earlier
+    cla12 = cla_31 & ~member(s_keys[s_decom > year_ago])
 
-def _ids(values: pd.Series) -> np.ndarray:
-    """Ids as a numpy string array: set membership on Arrow-backed strings is slow in pandas."""
-    return values.to_numpy(dtype=str)
-
-
-def children_known(tables: dict[str, pd.DataFrame], year: int) -> pd.DataFrame:
-    """One row per valid UPN known to social care in collection ``year``, with status and birth
-    date: CIN episodes (or looked-after episodes) open at some point from 1 April to 31 March."""
-    lo, hi = pd.Timestamp(f"{year - 1}-04-01"), pd.Timestamp(f"{year}-03-31")
-    # Each year's return already holds everything open in that year: read only that return.
-    ep = _of_year(tables["cin_episode"], year)
-    open_cin = (_to_date(ep["referral_date"]) <= hi) & (
-        ep["closure_date"].isna() | (_to_date(ep["closure_date"]) >= lo)
-    )
-    cin_ids = _ids(ep.loc[open_cin, "child_id"])
-    on_31 = (_to_date(ep["referral_date"]) <= hi) & (
-        ep["closure_date"].isna() | (_to_date(ep["closure_date"]) > hi)
-    )
-    cin_at_31 = _ids(ep.loc[on_31, "child_id"])
-    cpp = _of_year(tables["cin_cpp"], year)
-    cpp_at_31 = _ids(
-        cpp.loc[
-            (_to_date(cpp["start_date"]) <= hi)
-            & (cpp["end_date"].isna() | (_to_date(cpp["end_date"]) > hi)),
-            "child_id",
-        ]
-    )
-    spells = _cla_spells(_of_year(tables["cla_episode"], year))
-    in_year = (spells["start"] <= hi) & (spells["end"] >= lo)
-    at_31 = (spells["start"] <= hi) & (spells["end"] > hi)
-    cla_ids = _ids(spells.loc[in_year, "child"])
-    cla_at_31 = _ids(spells.loc[at_31, "child"])
-    cla12 = _ids(spells.loc[at_31 & (spells["start"] <= hi - pd.DateOffset(years=1)), "child"])
-
-    people = _identities(tables, year)
-    known = np.isin(_ids(people["child_id"]), np.concatenate([cin_ids, cla_ids]))
-    people = people[known].copy()
-    cid = _ids(people["child_id"])
-    people["group"] = np.select(
+    people = pd.concat(
         [
-            np.isin(cid, cla12),
-            np.isin(cid, cla_at_31),
-            np.isin(cid, cpp_at_31),
-            np.isin(cid, cin_at_31),
+            pd.DataFrame(
+                {
+                    "key": k_child,
+                    "upn": cin_child["upn"],
+                    "birth_date": cin_child["birth_date"],
+                    "_src": 0,
+                }
+            ),
+            pd.DataFrame(
+                {"key": k_header, "upn": header["upn"], "birth_date": header["dob"], "_src": 1}
+            ),
         ],
+        ignore_index=True,
+    )
+    people = people[_valid_upn(people["upn"]) & people["birth_date"].notna()]
+    people = people.sort_values(["key", "_src"], kind="stable").drop_duplicates("key")
+    people = people[known[people["key"].to_numpy()]]
+    key = people["key"].to_numpy()
+    group = np.select(
+        [cla12[key], cla_31[key], cpp_31[key], cin_31[key]],
         ["cla12", "cla_short", "cppo", "cino"],
         "known",
     )
-    # One row per UPN: if two records share a UPN, keep the most intensive status.
-    rank = {g: i for i, g in enumerate(GROUPS)}
-    people["_rank"] = people["group"].map(rank)
-    people = people.sort_values(["upn", "_rank"]).drop_duplicates("upn")
-    return people[["upn", "child_id", "birth_date", "group"]].reset_index(drop=True)
-
-
-def _identities(tables: dict[str, pd.DataFrame], year: int) -> pd.DataFrame:
-    """child_id -> UPN and birth date as this year's returns record them (CIN first, then 903):
-    the link to school records is only as good as the UPN the LA returned that year."""
-    cin = _of_year(tables["cin_child"], year)[["child_id", "upn", "birth_date"]]
-    cla = _of_year(tables["cla_header"], year)[["child", "upn", "dob"]].rename(
-        columns={"child": "child_id", "dob": "birth_date"}
+    out = pd.DataFrame(
+        {
+            "year": key // n_codes + first_year,
+            "upn": people["upn"].to_numpy(),
+            "child_id": np.asarray(uniques)[key % n_codes],
+            "birth_date": _to_date(people["birth_date"]).to_numpy(),
+            "group": group,
+        }
     )
-    both = pd.concat([cin.assign(_src=0), cla.assign(_src=1)], ignore_index=True)
-    both = both[_valid_upn(both["upn"]) & both["birth_date"].notna()]
-    both = both.sort_values(["child_id", "_src"]).drop_duplicates("child_id")
-    both = both.assign(birth_date=_to_date(both["birth_date"]))
-    return both[["child_id", "upn", "birth_date"]]
+    # One row per UPN a year: if two records share a UPN, keep the most intensive status.
+    out["_rank"] = out["group"].map({g: i for i, g in enumerate(GROUPS)})
+    out = out.sort_values(["year", "upn", "_rank"]).drop_duplicates(["year", "upn"])
+    return out.drop(columns="_rank").reset_index(drop=True)
+
+
+def children_known(tables: dict[str, pd.DataFrame], year: int) -> pd.DataFrame:
+    """The children known to social care in collection ``year`` (see ``children_known_all``)."""
+    known = children_known_all(tables)
+    known = known[known["year"] == year]
+    return known[["upn", "child_id", "birth_date", "group"]].reset_index(drop=True)
 
 
 def _age_on(birth: pd.Series, when: pd.Timestamp) -> np.ndarray:
@@ -299,10 +313,11 @@ def generate_education(
     shifts = _la_shifts(factors, seed)
     frames = []
     no_records = tables["cin_episode"].empty and tables["cla_episode"].empty
+    all_known = None if no_records else children_known_all(tables)
     for year in years:
-        if no_records:
+        if all_known is None:
             continue
-        known = children_known(tables, year)
+        known = all_known[all_known["year"] == year].drop(columns="year")
         age = _age_on(known["birth_date"], pd.Timestamp(f"{year - 1}-08-31"))
         known = known[(age >= 4) & (age <= 15)].assign(age=age[(age >= 4) & (age <= 15)])
         known = known.sort_values("upn").reset_index(drop=True)

@@ -130,7 +130,8 @@ def _new_children(
 ) -> Children:
     if uasc:
         age = rng.choice([14, 15, 16, 17], size=n, p=[0.03, 0.08, 0.29, 0.60])
-        birth = first_referral - (age * 365.25 + rng.integers(0, 365, n)).astype(np.int64)
+        days_past_birthday = rng.integers(0, np.where(age >= 17, 240, 365))
+        birth = first_referral - (age * 365.25 + days_past_birthday).astype(np.int64)
         sex = np.where(rng.random(n) < 0.90, "M", "F")
         mix = np.array([0.08, 0.02, 0.30, 0.40, 0.20])
     else:
