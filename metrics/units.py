@@ -72,7 +72,9 @@ UNITS: dict[str, Unit] = {
             {"factor": "text"},
             notes="factor is the AssessmentFactors code, e.g. 3A, 16A, 18C.",
         ),
-        Unit("s47", "A section 47 enquiry started in the year.", "CIN census", {"icpc_held": "bool"}),
+        Unit(
+            "s47", "A section 47 enquiry started in the year.", "CIN census", {"icpc_held": "bool"}
+        ),
         Unit(
             "icpc",
             "An initial child protection conference held in the year.",

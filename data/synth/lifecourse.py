@@ -39,12 +39,12 @@ NFA, NOT_IN_NEED, CIN, CPP, CLA, UASC = range(6)
 
 # Probability that a closed episode is followed by another referral of the same child, and the
 # gap (days from closure), tuned so that ~22.6% of referrals come within 12 months of the last.
-P_REREFERRAL = 0.40
-GAP_MEDIAN_DAYS = 260.0
-GAP_SIGMA = 1.0
+P_REREFERRAL = 0.43
+GAP_MEDIAN_DAYS = 150.0
+GAP_SIGMA = 1.1
 
-P_PATH = {NFA: 0.071, NOT_IN_NEED: 0.308, CPP: 0.074, CLA: 0.033}
-P_CPP_AFTER_CPP = 0.45  # a child with an earlier plan is much more likely to have another
+P_PATH = {NFA: 0.071, NOT_IN_NEED: 0.308, CPP: 0.071, CLA: 0.033}
+P_CPP_AFTER_CPP = 0.36  # a child with an earlier plan is much more likely to have another
 P_REREFERRAL_AFTER_CPP = 0.6
 P_S47 = {NOT_IN_NEED: 0.30, CIN: 0.26, CLA: 0.55}
 P_ICPC_NO_PLAN = 0.035  # CIN-path referrals with an ICPC that decides against a plan
@@ -358,7 +358,8 @@ def _episodes(
     # ---- child protection plan
     is_cpp = path == CPP
     cpp_start = np.where(is_cpp, icpc, NULL_DAY)
-    cpp_len = _banded(rng, nat.CPP_DURATION_BANDS, n)
+    # Published lengths are of plans that ended; open plans skew long, so draw slightly short.
+    cpp_len = (_banded(rng, nat.CPP_DURATION_BANDS, n) * 0.94).astype(np.int64)
     cpp_end = np.where(is_cpp, cpp_start + cpp_len, NULL_DAY)
     category = _pick(rng, nat.CPP_CATEGORY, n)
     latest = np.where(rng.random(n) < 0.9, category, _pick(rng, nat.CPP_CATEGORY, n))
@@ -395,7 +396,7 @@ def _episodes(
 
     # ---- CIN plan and closure
     plan_start = np.where(path == CIN, a_end + rng.integers(0, 15, n), NULL_DAY)
-    median = np.where(disabled, 500.0, 100.0) * eff.cin_duration
+    median = np.where(disabled, 490.0, 97.0) * eff.cin_duration
     cin_len = np.exp(
         np.log(median) + np.where(disabled, 0.8, 1.05) * rng.standard_normal(n)
     ).astype(np.int64)

@@ -1,7 +1,7 @@
 """National shape of the simulation: volumes by year and the published mixes it draws from.
 
 Every number here is a published England figure (DfE children in need, children looked after
-and workforce statistics; see ../shared/design/calibration_targets.csv) or, where marked, our
+and workforce statistics; see docs/design/calibration_targets.csv) or, where marked, our
 interpolation between published years. Keeping them as data, apart from the mechanics, lets a
 reader check each against its source.
 """

@@ -3,7 +3,7 @@
 One full national build (153 LAs, 2017-2026, default seed) is made per test session, or reused
 from CSC_REALISM_DB when set. Every expectation is counted here with plain SQL over the
 record-level tables, independently of the generator's own parameters, and compared with
-../shared/design/calibration_targets.csv and indicators.csv.
+docs/design/calibration_targets.csv and indicators.csv.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 
 from data.build import build_database
 
-DESIGN = Path(__file__).resolve().parents[3] / "shared" / "design"
+DESIGN = Path(__file__).resolve().parents[2] / "docs" / "design"
 pytestmark = pytest.mark.slow
 
 

@@ -13,7 +13,7 @@ from data.synth.la_figures import generate_la_figures
 from data.synth.latent import draw_factors
 
 SEED = 5
-DESIGN = Path("/work/shared/design")
+DESIGN = Path(__file__).resolve().parents[3] / "docs" / "design"
 YEARS = range(2017, 2027)
 COMPONENTS = [
     "children_looked_after", "safeguarding", "family_support", "leaving_care_support",

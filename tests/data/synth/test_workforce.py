@@ -17,7 +17,7 @@ from data.synth.latent import draw_factors
 from data.synth.workforce import generate_workforce
 
 SEED = 2
-DESIGN = Path("/work/shared/design")
+DESIGN = Path(__file__).resolve().parents[3] / "docs" / "design"
 YEARS = range(2017, 2027)
 
 
