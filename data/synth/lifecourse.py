@@ -43,7 +43,7 @@ P_REREFERRAL = 0.43
 GAP_MEDIAN_DAYS = 150.0
 GAP_SIGMA = 1.1
 
-P_PATH = {NFA: 0.071, NOT_IN_NEED: 0.308, CPP: 0.071, CLA: 0.033}
+P_PATH = {NFA: 0.071, NOT_IN_NEED: 0.308, CPP: 0.075, CLA: 0.033}
 P_CPP_AFTER_CPP = 0.36  # a child with an earlier plan is much more likely to have another
 P_REREFERRAL_AFTER_CPP = 0.6
 P_S47 = {NOT_IN_NEED: 0.30, CIN: 0.26, CLA: 0.55}
@@ -358,8 +358,7 @@ def _episodes(
     # ---- child protection plan
     is_cpp = path == CPP
     cpp_start = np.where(is_cpp, icpc, NULL_DAY)
-    # Published lengths are of plans that ended; open plans skew long, so draw slightly short.
-    cpp_len = (_banded(rng, nat.CPP_DURATION_BANDS, n) * 0.94).astype(np.int64)
+    cpp_len = _banded(rng, nat.CPP_DURATION_BANDS, n)
     cpp_end = np.where(is_cpp, cpp_start + cpp_len, NULL_DAY)
     category = _pick(rng, nat.CPP_CATEGORY, n)
     latest = np.where(rng.random(n) < 0.9, category, _pick(rng, nat.CPP_CATEGORY, n))
