@@ -75,81 +75,100 @@ def _disability() -> sa.Subquery:
     )
 
 
-def cin_people() -> sa.Subquery:
+def cin_people_select() -> Select:
     """One row per child in each year's CIN census, with the breakdown columns."""
     c = s.cin_child
     dis = _disability()
     bcal = calendar.alias("bcal")
     birth = sa.func.coalesce(c.c.birth_date, c.c.expected_birth_date)
-    return (
-        sa.select(
-            c.c.year,
-            c.c.la_code,
-            c.c.child_id,
-            c.c.upn,
-            c.c.ethnicity,
-            birth.label("birth"),
-            _age_band(_age_at_31_march(c.c.year, bcal)).label("age_band"),
-            _sex_label(c.c.sex).label("sex"),
-            _ethnicity_group(c.c.ethnicity).label("ethnicity_group"),
-            sa.case(
-                (dis.c.disabled == 1, "Disabled"),
-                (dis.c.disabled == 0, "Not disabled"),
-                else_="Not recorded",
-            ).label("disability"),
-        )
-        .select_from(
-            c.outerjoin(
-                dis,
-                (dis.c.year == c.c.year)
-                & (dis.c.la_code == c.c.la_code)
-                & (dis.c.child_id == c.c.child_id),
-            ).outerjoin(bcal, bcal.c.date == birth)
-        )
-        .subquery("cin_people")
+    return sa.select(
+        c.c.year,
+        c.c.la_code,
+        c.c.child_id,
+        c.c.upn,
+        c.c.ethnicity,
+        birth.label("birth"),
+        _age_band(_age_at_31_march(c.c.year, bcal)).label("age_band"),
+        _sex_label(c.c.sex).label("sex"),
+        _ethnicity_group(c.c.ethnicity).label("ethnicity_group"),
+        sa.case(
+            (dis.c.disabled == 1, "Disabled"),
+            (dis.c.disabled == 0, "Not disabled"),
+            else_="Not recorded",
+        ).label("disability"),
+    ).select_from(
+        c.outerjoin(
+            dis,
+            (dis.c.year == c.c.year)
+            & (dis.c.la_code == c.c.la_code)
+            & (dis.c.child_id == c.c.child_id),
+        ).outerjoin(bcal, bcal.c.date == birth)
     )
 
 
-def cla_people() -> sa.Subquery:
+def cla_people_select() -> Select:
     """One row per child in each year's 903 header, with breakdowns (disability from the CIN
     census of the same LA-year, where the child is there)."""
     h = s.cla_header
     dis = _disability()
     bcal = calendar.alias("hcal")
-    return (
-        sa.select(
-            h.c.year,
-            h.c.la_code,
-            h.c.child,
-            h.c.upn,
-            h.c.dob,
-            _age_band(_age_at_31_march(h.c.year, bcal)).label("age_band"),
-            _sex_label(h.c.sex).label("sex"),
-            _ethnicity_group(h.c.ethnic).label("ethnicity_group"),
-            sa.case(
-                (dis.c.disabled == 1, "Disabled"),
-                (dis.c.disabled == 0, "Not disabled"),
-                else_="Not recorded",
-            ).label("disability"),
-        )
-        .select_from(
-            h.outerjoin(
-                dis,
-                (dis.c.year == h.c.year)
-                & (dis.c.la_code == h.c.la_code)
-                & (dis.c.child_id == h.c.child),
-            ).outerjoin(bcal, bcal.c.date == h.c.dob)
-        )
-        .subquery("cla_people")
+    return sa.select(
+        h.c.year,
+        h.c.la_code,
+        h.c.child,
+        h.c.upn,
+        h.c.dob,
+        _age_band(_age_at_31_march(h.c.year, bcal)).label("age_band"),
+        _sex_label(h.c.sex).label("sex"),
+        _ethnicity_group(h.c.ethnic).label("ethnicity_group"),
+        sa.case(
+            (dis.c.disabled == 1, "Disabled"),
+            (dis.c.disabled == 0, "Not disabled"),
+            else_="Not recorded",
+        ).label("disability"),
+    ).select_from(
+        h.outerjoin(
+            dis,
+            (dis.c.year == h.c.year)
+            & (dis.c.la_code == h.c.la_code)
+            & (dis.c.child_id == h.c.child),
+        ).outerjoin(bcal, bcal.c.date == h.c.dob)
     )
 
 
-def _breakdowns(p: sa.Subquery) -> list[ColumnElement[str]]:
+def _people_table(name: str, child: str, birth: str, extra: tuple[str, ...]) -> sa.Table:
+    return sa.Table(
+        name,
+        sa.MetaData(),
+        sa.Column("year", sa.Integer),
+        sa.Column("la_code", sa.String),
+        sa.Column(child, sa.String),
+        sa.Column("upn", sa.String),
+        *(sa.Column(c, sa.String) for c in extra),
+        sa.Column(birth, sa.Date),
+        *(sa.Column(c, sa.String) for c in ("age_band", "sex", "ethnicity_group", "disability")),
+    )
+
+
+# Materialised once per metrics build (see PEOPLE_SQL), then joined by every person unit.
+CIN_PEOPLE = _people_table("metrics_cin_people", "child_id", "birth", ("ethnicity",))
+CLA_PEOPLE = _people_table("metrics_cla_people", "child", "dob", ())
+
+
+def cin_people() -> sa.Table:
+    return CIN_PEOPLE
+
+
+def cla_people() -> sa.Table:
+    return CLA_PEOPLE
+
+
+def _breakdowns(p: sa.FromClause) -> list[ColumnElement[str]]:
     return [p.c.age_band, p.c.sex, p.c.ethnicity_group, p.c.disability]
 
 
 def _person_join(
-    table: sa.Table, p: sa.Subquery, child_col: str, person_col: str
+    table: sa.FromClause, p: sa.FromClause, child_col: str, person_col: str
 ) -> ColumnElement[bool]:
     return (
         (p.c.year == table.c.year)
@@ -273,7 +292,7 @@ def cin_31mar() -> Select:
         kids.c.primary_need,
         _flag(p.c.upn.is_not(None)).label("upn_known"),
         *_breakdowns(p),
-    ).select_from(kids.join(p, _person_join(kids, p, "child_id", "child_id")))  # type: ignore[arg-type]
+    ).select_from(kids.join(p, _person_join(kids, p, "child_id", "child_id")))
 
 
 def assessment() -> Select:
@@ -399,7 +418,7 @@ def cpp_31mar() -> Select:
     )
     return sa.select(
         kids.c.year, kids.c.la_code, kids.c.over_2y, kids.c.initial_category, *_breakdowns(p)
-    ).select_from(kids.join(p, _person_join(kids, p, "child_id", "child_id")))  # type: ignore[arg-type]
+    ).select_from(kids.join(p, _person_join(kids, p, "child_id", "child_id")))
 
 
 # ---------------------------------------------------------------- 903 units
@@ -527,9 +546,7 @@ def cla_start() -> Select:
     )
     return sa.select(
         starters.c.year, starters.c.la_code, _flag(is_uasc).label("uasc"), *_breakdowns(p)
-    ).select_from(
-        starters.join(p, _person_join(starters, p, "child", "child"))  # type: ignore[arg-type]
-    )
+    ).select_from(starters.join(p, _person_join(starters, p, "child", "child")))
 
 
 def cla_ceased() -> Select:
@@ -583,7 +600,7 @@ def cla_in_year() -> Select:
         _flag(incident("M")).label("went_missing"),
         _flag(incident("A")).label("away"),
         *_breakdowns(p),
-    ).select_from(kids.join(p, _person_join(kids, p, "child", "child")))  # type: ignore[arg-type]
+    ).select_from(kids.join(p, _person_join(kids, p, "child", "child")))
 
 
 def cla12() -> Select:
@@ -648,14 +665,14 @@ def pupil() -> Select:
     o = s.cla_oc2
     c = s.cin_cpp
     e = s.cin_episode
-    h = s.cla_header
     cla_open = s.cla_episode
+    hp = cla_people()
     links = (
-        sa.select(p.c.year, p.c.la_code, p.c.child_id.label("child"), p.c.upn)
+        sa.select(p.c.year, p.c.la_code, p.c.child_id.label("child"), p.c.upn, *_breakdowns(p))
         .where(p.c.upn.is_not(None))
         .union(
-            sa.select(h.c.year, h.c.la_code, h.c.child, h.c.upn).where(
-                sa.func.substr(h.c.upn, 1, 2) != "UN"
+            sa.select(hp.c.year, hp.c.la_code, hp.c.child, hp.c.upn, *_breakdowns(hp)).where(
+                sa.func.substr(hp.c.upn, 1, 2) != "UN"
             )
         )
         .subquery("links")
@@ -681,7 +698,16 @@ def pupil() -> Select:
         else_="known",
     )
     linked = (
-        sa.select(links.c.year, links.c.la_code, links.c.upn, sa.func.min(group).label("group"))
+        sa.select(
+            links.c.year,
+            links.c.la_code,
+            links.c.upn,
+            sa.func.min(group).label("group"),
+            *(
+                sa.func.min(links.c[b]).label(b)
+                for b in ("age_band", "sex", "ethnicity_group", "disability")
+            ),
+        )
         .group_by(links.c.year, links.c.la_code, links.c.upn)
         .subquery("linked")
     )
@@ -701,6 +727,7 @@ def pupil() -> Select:
         ed.c.attainment8,
         _flag(ed.c.eyfs_gld.is_not(None)).label("eyfs_cohort"),
         _flag(ed.c.eyfs_gld == sa.true()).label("eyfs_gld"),
+        *_breakdowns(linked),
     ).select_from(
         ed.join(
             linked,
@@ -853,6 +880,11 @@ def la_hospital() -> Select:
     h = s.la_hospital_injury
     return sa.select(h.c.year, h.c.la_code, h.c.admissions_0_14, h.c.population_0_14)
 
+
+PEOPLE_SQL: dict[str, Builder] = {
+    CIN_PEOPLE.name: cin_people_select,
+    CLA_PEOPLE.name: cla_people_select,
+}
 
 UNIT_SQL: dict[str, Builder] = {
     "referral": referral,

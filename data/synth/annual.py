@@ -19,7 +19,8 @@ from data.synth.dates import NULL_DAY, add_working_days, add_years, age_on, year
 from data.synth.lifecourse import CIN, CLA, CPP, NFA, NOT_IN_NEED, UASC, LifeCourses
 from data.synth.upn import make_upns
 
-ADULT_DISABILITIES = (
+NOT_RECORDED_SHARE = 0.15  # children whose record has no disability information at all
+DISABILITY_CODES = (
     ("AUT", 0.34),
     ("LD", 0.16),
     ("COMM", 0.12),
@@ -142,7 +143,7 @@ def child_records(
     sex = ch.sex.copy()
     if not clean:
         sex = np.where(rng.random(n) < 0.0025, "U", sex)
-    codes, p = nat.codes_and_probs(ADULT_DISABILITIES)
+    codes, p = nat.codes_and_probs(DISABILITY_CODES)
     recorded = ch.disabled & (np.ones(n, bool) if clean else rng.random(n) < 0.72)
     n_codes = np.where(recorded, 1 + (rng.random(n) < 0.3), 0)
     draws = codes[rng.choice(len(codes), size=int(n_codes.sum()), p=p)]
@@ -150,6 +151,15 @@ def child_records(
     # A child's two codes must differ: drop a repeated second code.
     dup = np.zeros(len(draws), bool)
     dup[1:] = (d_child[1:] == d_child[:-1]) & (draws[1:] == draws[:-1])
+    # Children with no disability are recorded as NONE; some records carry nothing at all, and
+    # under-recorded disabled children are among those (NOT_RECORDED_SHARE of the rest).
+    says_none = ~recorded & (np.ones(n, bool) if clean else rng.random(n) >= NOT_RECORDED_SHARE)
+    none_child = idx[says_none]
+    d_child = np.concatenate([d_child[~dup], none_child])
+    draws = np.concatenate([draws[~dup], np.full(len(none_child), "NONE")])
+    order = np.argsort(d_child, kind="stable")
+    d_child, draws = d_child[order], draws[order]
+    dup = np.zeros(len(draws), bool)
     return ChildRecord(
         child_id=_ids("C", idx),
         upn=upn,

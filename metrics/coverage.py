@@ -1,0 +1,215 @@
+"""Coverage measured from the records themselves: who is missing from each indicator, per LA,
+region, England and year, with a sentence a manager can read.
+
+Each measure is a share (numerator of denominator) computed once per LA-year from the records
+and attached to every indicator whose catalogue entry lists it, so an indicator's page shows the
+gaps of the very records it was computed from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from data import schema as s
+from metrics.catalogue import Indicator
+from metrics.disclosure import apply_disclosure
+
+KEYS = ["year", "la_code"]
+RETURN_NAMES = {"CIN census": "cin", "SSDA903": "ssda903", "CSWW": "csww"}
+
+# measure id -> (what is missing, of what) for labels
+WORDING = {
+    "returns_missing": ("returns not received", "returns expected"),
+    "ethnicity_unknown": ("children with ethnicity refused or not obtained", "children"),
+    "sex_unknown": ("children with sex not recorded", "children"),
+    "disability_not_recorded": ("children with no disability information", "children"),
+    "upn_missing": ("school-age children with no UPN", "school-age children"),
+    "primary_need_not_stated": ("episodes with primary need not stated", "episodes"),
+    "education_link_rate": ("school-age children linked to school records", "school-age children"),
+    "care_leavers_not_in_touch": ("care leavers not in touch", "care leavers"),
+    "distance_unknown": ("children whose placement distance is unknown", "children looked after"),
+    "sdq_missing": ("children due an SDQ without a score", "children due an SDQ"),
+    "workforce_ethnicity_unknown": ("social workers with ethnicity not known", "social workers"),
+    "values_imputed": ("values imputed or rolled forward", "values"),
+}
+
+
+def _share(conn: sa.Connection, stmt: sa.Select) -> pd.DataFrame:
+    return pd.DataFrame(conn.execute(stmt).fetchall(), columns=[*KEYS, "numerator", "denominator"])
+
+
+def _flag(cond: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.case((cond, 1), else_=0)
+
+
+def _measures(
+    conn: sa.Connection, units: dict[str, sa.Table]
+) -> dict[str, Callable[[], pd.DataFrame]]:
+    c, e, h = s.cin_child, s.cin_episode, s.cla_header
+    d = s.cin_disability
+    has_dis = (
+        sa.select(sa.literal(1))
+        .where(d.c.year == c.c.year, d.c.la_code == c.c.la_code, d.c.child_id == c.c.child_id)
+        .exists()
+    )
+
+    def per_la(
+        table: sa.Table | sa.FromClause,
+        flag: sa.ColumnElement[int],
+        where: sa.ColumnElement[bool] | None = None,
+    ) -> pd.DataFrame:
+        stmt = sa.select(
+            table.c.year, table.c.la_code, sa.func.sum(flag), sa.func.count()
+        ).group_by(table.c.year, table.c.la_code)
+        if where is not None:
+            stmt = stmt.where(where)
+        return _share(conn, stmt)
+
+    out: dict[str, Callable[[], pd.DataFrame]] = {
+        "ethnicity_unknown": lambda: per_la(c, _flag(c.c.ethnicity.in_(["REFU", "NOBT"]))),
+        "sex_unknown": lambda: per_la(c, _flag(c.c.sex == "U")),
+        "disability_not_recorded": lambda: per_la(c, _flag(~has_dis)),
+        "primary_need_not_stated": lambda: per_la(e, _flag(e.c.primary_need == "N0")),
+    }
+    if "social_care_child" in units:
+        u = units["social_care_child"]
+        out["upn_missing"] = lambda: per_la(u, _flag(u.c.upn_known == 0), u.c.school_age == 1)
+        out["education_link_rate"] = lambda: per_la(u, u.c.linked_to_education, u.c.school_age == 1)
+    if "care_leaver" in units:
+        u = units["care_leaver"]
+        out["care_leavers_not_in_touch"] = lambda: per_la(u, _flag(u.c.in_touch == 0))
+    if "cla_31mar" in units:
+        u = units["cla_31mar"]
+        out["distance_unknown"] = lambda: per_la(u, _flag(u.c.distance_known == 0))
+    if "cla12" in units:
+        u = units["cla12"]
+        out["sdq_missing"] = lambda: per_la(u, _flag(u.c.sdq_recorded == 0), u.c.sdq_due == 1)
+    w = s.csww_worker
+    out["workforce_ethnicity_unknown"] = lambda: per_la(
+        w, _flag(w.c.ethnicity.is_(None) | w.c.ethnicity.in_(["REFU", "NOBT"]))
+    )
+    del h
+    return out
+
+
+def _returns_missing(conn: sa.Connection) -> pd.DataFrame:
+    r = s.return_status
+    rows = conn.execute(sa.select(r.c.year, r.c.la_code, r.c.return_name, r.c.status)).fetchall()
+    return pd.DataFrame(rows, columns=[*KEYS, "return_name", "status"])
+
+
+def _label(measure: str, num: float, den: float, value: float, status: str) -> str:
+    what, of = WORDING.get(measure, (measure.replace("_", " "), "records"))
+    if status == "c":
+        return f"{what}: fewer than 6 (suppressed to protect individuals)"
+    if not np.isfinite(den) or den == 0:
+        return f"{what}: no records to measure"
+    return f"{what}: {value:.1f}% ({num:,.0f} of {den:,.0f} {of})"
+
+
+def coverage_frame(
+    conn: sa.Connection, units: dict[str, sa.Table], indicators: list[Indicator], geo: pd.DataFrame
+) -> pd.DataFrame:
+    measures = _measures(conn, units)
+    wanted = {m for ind in indicators for m in ind.annotations.coverage.measures}
+    computed = {m: fn() for m, fn in measures.items() if m in wanted}
+    status = _returns_missing(conn)
+    rows = []
+    for ind in indicators:
+        ret = RETURN_NAMES.get(ind.source.return_)
+        for measure in ind.annotations.coverage.measures:
+            if measure == "returns_missing":
+                if ret is None:
+                    continue
+                st = status[status["return_name"] == ret]
+                frame = st.assign(
+                    numerator=(st["status"] == "missing").astype(float), denominator=1.0
+                )[[*KEYS, "numerator", "denominator"]]
+            elif measure in computed:
+                frame = computed[measure]
+            else:
+                continue
+            rows.append(frame.assign(indicator_id=ind.id, measure=measure))
+    if not rows:
+        return pd.DataFrame(
+            columns=[
+                "time_period",
+                "geographic_level",
+                "area_code",
+                "area_name",
+                "indicator_id",
+                "measure",
+                "numerator",
+                "denominator",
+                "value",
+                "label",
+            ]
+        )
+    la = pd.concat(rows, ignore_index=True).merge(geo, on="la_code", how="inner")
+    la["geographic_level"] = "local_authority"
+    sums = ["numerator", "denominator"]
+    by = ["year", "indicator_id", "measure"]
+    region = la.groupby([*by, "region_code", "region_name"])[sums].sum().reset_index()
+    region = region.rename(columns={"region_name": "area_name"}).assign(
+        area_code=region["region_code"], geographic_level="regional"
+    )
+    england = (
+        la.groupby(by)[sums]
+        .sum()
+        .reset_index()
+        .assign(
+            area_code="E92000001",
+            area_name="England",
+            region_code=None,
+            geographic_level="national",
+        )
+    )
+    frame = pd.concat([la, region, england], ignore_index=True).rename(
+        columns={"year": "time_period"}
+    )
+    frame["numerator"] = frame["numerator"].astype(float)
+    frame["denominator"] = frame["denominator"].astype(float)
+    frame["value"] = frame["numerator"] / frame["denominator"].where(frame["denominator"] > 0) * 100
+    # Disclosure: the same rules as indicator values (counts of 1-5 never leave metrics).
+    frame["breakdown"] = "total"
+    frame["breakdown_value"] = "total"
+    frame["status"] = ""
+    for col in ("lower_95", "upper_95", "lower_998", "upper_998"):
+        frame[col] = np.nan
+    safe = []
+    for (indicator_id, measure_id), part in frame.groupby(["indicator_id", "measure"], sort=False):
+        # Each measure is disclosed on its own, so its cells are not taken for breakdowns.
+        part = part.assign(indicator_id=f"{indicator_id}:{measure_id}")
+        safe.append(
+            apply_disclosure(part, primary=5, round_to=1).assign(indicator_id=str(indicator_id))
+        )
+    frame = pd.concat(safe, ignore_index=True)
+    frame["label"] = [
+        _label(m, n, d, v, st)
+        for m, n, d, v, st in zip(
+            frame["measure"],
+            frame["numerator"],
+            frame["denominator"],
+            frame["value"],
+            frame["status"],
+            strict=True,
+        )
+    ]
+    return frame[
+        [
+            "time_period",
+            "geographic_level",
+            "area_code",
+            "area_name",
+            "indicator_id",
+            "measure",
+            "numerator",
+            "denominator",
+            "value",
+            "label",
+        ]
+    ]
