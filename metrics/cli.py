@@ -50,7 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             engine.dispose()
     except (DatabaseURLError, CatalogueError, UnknownIndicatorError, ValueError) as exc:
-        message = " ".join(str(exc).strip("'\"").split())
+        text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        message = " ".join(str(text).split())
         print(f"python -m metrics {args.command}: error: {message}", file=sys.stderr)
         return USAGE_ERROR
     timings = ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items())

@@ -5,7 +5,9 @@
 #   scripts/validate_exports.sh [EXPORTS_DIR] [extra options for validate_exports.py]
 #
 # EXPORTS_DIR (default out/exports) is one export folder (ssda903/, cin_census.xml) or a tree
-# of them. Exits non-zero if a rule fires that data/synth/validator_allowlist.csv does not allow.
+# of them. Each export is checked with its collection year's rule sets (2025 -> lac2024_25 and
+# cin2024_25) unless --lac-ruleset / --cin-ruleset name others. Exits 1 if a rule fires that
+# data/synth/validator_allowlist.csv does not allow, 2 on bad arguments or a malformed allow-list.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
