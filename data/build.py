@@ -100,14 +100,16 @@ def build_database(
     with atomic_build(url) as target, _progress(progress, len(codes)) as advance:
         load_reference(target.engine)
         bulk_insert(target.engine, "ref_population", synth_population(seed, years, list(codes)))
-        with target.engine.begin() as conn:
-            for code, tables in _generated(req, workers):
+        # One transaction per LA keeps memory flat; atomicity comes from the side copy, which
+        # replaces the live database only after the last LA has loaded.
+        for code, tables in _generated(req, workers):
+            with target.engine.begin() as conn:
                 for name, table in tables.items():
                     if table.num_rows:
                         bulk_insert(conn, name, table)
-                advance(code)
-                if on_la is not None:
-                    on_la(code)
+            advance(code)
+            if on_la is not None:
+                on_la(code)
 
 
 class _progress:
