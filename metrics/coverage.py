@@ -17,8 +17,10 @@ import sqlalchemy as sa
 from data import schema as s
 from metrics.catalogue import Indicator
 from metrics.disclosure import apply_disclosure
+from metrics.tidy import coverage_values
 
 KEYS = ["year", "la_code"]
+COLUMNS = [c.name for c in coverage_values.columns]
 RETURN_NAMES = {"CIN census": "cin", "SSDA903": "ssda903", "CSWW": "csww"}
 
 # measure id -> (what is missing, of what) for labels
@@ -135,20 +137,7 @@ def coverage_frame(
                 continue
             rows.append(frame.assign(indicator_id=ind.id, measure=measure))
     if not rows:
-        return pd.DataFrame(
-            columns=[
-                "time_period",
-                "geographic_level",
-                "area_code",
-                "area_name",
-                "indicator_id",
-                "measure",
-                "numerator",
-                "denominator",
-                "value",
-                "label",
-            ]
-        )
+        return pd.DataFrame(columns=COLUMNS)
     la = pd.concat(rows, ignore_index=True).merge(geo, on="la_code", how="inner")
     la["geographic_level"] = "local_authority"
     sums = ["numerator", "denominator"]
@@ -199,17 +188,4 @@ def coverage_frame(
             strict=True,
         )
     ]
-    return frame[
-        [
-            "time_period",
-            "geographic_level",
-            "area_code",
-            "area_name",
-            "indicator_id",
-            "measure",
-            "numerator",
-            "denominator",
-            "value",
-            "label",
-        ]
-    ]
+    return frame[COLUMNS]

@@ -10,6 +10,7 @@ for person units, the breakdown columns, one row per unit member.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql import ColumnElement, Select
@@ -295,27 +296,35 @@ def cin_31mar() -> Select:
     ).select_from(kids.join(p, _person_join(kids, p, "child_id", "child_id")))
 
 
-def assessment() -> Select:
-    a = s.cin_assessment
+def _cin_event(
+    t: sa.Table,
+    date: ColumnElement[Any],
+    *columns: ColumnElement[Any],
+    joins: tuple[tuple[sa.FromClause, ColumnElement[bool]], ...] = (),
+) -> Select:
+    """A CIN unit with one row per record whose ``date`` falls in the collection year."""
     p = cin_people()
     y = year_dates
+    source = t.join(y, y.c.year == t.c.year)
+    for other, on in joins:
+        source = source.join(other, on)
+    return (
+        sa.select(t.c.year, t.c.la_code, *columns, *_breakdowns(p))
+        .select_from(source.join(p, _person_join(t, p, "child_id", "child_id")))
+        .where(_in_year(date, year_dates))
+    )
+
+
+def assessment() -> Select:
+    a = s.cin_assessment
     sc, ec = calendar.alias("acs"), calendar.alias("ace")
     wd = ec.c.working_day - sc.c.working_day
-    return (
-        sa.select(
-            a.c.year,
-            a.c.la_code,
-            _flag(wd <= 45).label("within_45wd"),
-            wd.label("working_days"),
-            *_breakdowns(p),
-        )
-        .select_from(
-            a.join(y, y.c.year == a.c.year)
-            .join(sc, sc.c.date == a.c.start_date)
-            .join(ec, ec.c.date == a.c.authorisation_date)
-            .join(p, _person_join(a, p, "child_id", "child_id"))
-        )
-        .where(_in_year(a.c.authorisation_date, y))
+    return _cin_event(
+        a,
+        a.c.authorisation_date,
+        _flag(wd <= 45).label("within_45wd"),
+        wd.label("working_days"),
+        joins=((sc, sc.c.date == a.c.start_date), (ec, ec.c.date == a.c.authorisation_date)),
     )
 
 
@@ -324,15 +333,11 @@ def assessment_factor() -> Select:
     f = s.cin_assessment_factor
     p = cin_people()
     y = year_dates
+    keys = (a.c.year == f.c.year) & (a.c.la_code == f.c.la_code)
     return (
         sa.select(f.c.year, f.c.la_code, f.c.factor, *_breakdowns(p))
         .select_from(
-            f.join(
-                a,
-                (a.c.year == f.c.year)
-                & (a.c.la_code == f.c.la_code)
-                & (a.c.assessment_id == f.c.assessment_id),
-            )
+            f.join(a, keys & (a.c.assessment_id == f.c.assessment_id))
             .join(y, y.c.year == a.c.year)
             .join(p, _person_join(a, p, "child_id", "child_id"))
         )
@@ -342,60 +347,24 @@ def assessment_factor() -> Select:
 
 def s47() -> Select:
     t = s.cin_s47
-    p = cin_people()
-    y = year_dates
-    return (
-        sa.select(
-            t.c.year,
-            t.c.la_code,
-            _flag(t.c.icpc_date.is_not(None)).label("icpc_held"),
-            *_breakdowns(p),
-        )
-        .select_from(
-            t.join(y, y.c.year == t.c.year).join(p, _person_join(t, p, "child_id", "child_id"))
-        )
-        .where(_in_year(t.c.start_date, y))
-    )
+    return _cin_event(t, t.c.start_date, _flag(t.c.icpc_date.is_not(None)).label("icpc_held"))
 
 
 def icpc() -> Select:
     t = s.cin_s47
-    p = cin_people()
-    y = year_dates
     sc, ec = calendar.alias("ics"), calendar.alias("ice")
-    return (
-        sa.select(
-            t.c.year,
-            t.c.la_code,
-            _flag(ec.c.working_day - sc.c.working_day <= 15).label("within_15wd"),
-            *_breakdowns(p),
-        )
-        .select_from(
-            t.join(y, y.c.year == t.c.year)
-            .join(sc, sc.c.date == t.c.start_date)
-            .join(ec, ec.c.date == t.c.icpc_date)
-            .join(p, _person_join(t, p, "child_id", "child_id"))
-        )
-        .where(_in_year(t.c.icpc_date, y))
+    return _cin_event(
+        t,
+        t.c.icpc_date,
+        _flag(ec.c.working_day - sc.c.working_day <= 15).label("within_15wd"),
+        joins=((sc, sc.c.date == t.c.start_date), (ec, ec.c.date == t.c.icpc_date)),
     )
 
 
 def cpp_start() -> Select:
     t = s.cin_cpp
-    p = cin_people()
-    y = year_dates
-    return (
-        sa.select(
-            t.c.year,
-            t.c.la_code,
-            _flag(t.c.previous_cpp >= 1).label("repeat"),
-            t.c.initial_category,
-            *_breakdowns(p),
-        )
-        .select_from(
-            t.join(y, y.c.year == t.c.year).join(p, _person_join(t, p, "child_id", "child_id"))
-        )
-        .where(_in_year(t.c.start_date, y))
+    return _cin_event(
+        t, t.c.start_date, _flag(t.c.previous_cpp >= 1).label("repeat"), t.c.initial_category
     )
 
 
