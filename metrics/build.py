@@ -22,7 +22,7 @@ from data.load import bulk_insert
 from data.schema import ref_la, ref_population, ref_statistical_neighbours
 from metrics import calendar
 from metrics.catalogue import Catalogue, Count, Indicator, load_catalogue
-from metrics.coverage import coverage_frame
+from metrics.coverage import UNIT_MEASURES, coverage_frame
 from metrics.disclosure import apply_disclosure
 from metrics.stats.benchmark import (
     compare_to_benchmark,
@@ -357,11 +357,12 @@ def build_metrics(
     tick = time.perf_counter()
     calendar.install(engine)
     needed = sorted(
-        {
-            c.unit
+        {c.unit for ind in chosen for c in (ind.numerator, ind.denominator) if c and c.unit}
+        | {
+            UNIT_MEASURES[m][0]
             for ind in chosen
-            for c in (ind.numerator, ind.denominator)
-            if c is not None and c.unit
+            for m in ind.annotations.coverage.measures
+            if m in UNIT_MEASURES
         }
     )
     with engine.begin() as conn:

@@ -8,7 +8,9 @@ gaps of the very records it was computed from.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,6 +39,25 @@ WORDING = {
     "sdq_missing": ("children due an SDQ without a score", "children due an SDQ"),
     "workforce_ethnicity_unknown": ("social workers with ethnicity not known", "social workers"),
     "values_imputed": ("values imputed or rolled forward", "values"),
+}
+
+
+# Measures counted from materialised units: measure -> (unit, missing-flag, which rows count).
+UnitFlag = Callable[[sa.Table], sa.ColumnElement[Any]]
+UNIT_MEASURES: dict[str, tuple[str, UnitFlag, UnitFlag | None]] = {
+    "upn_missing": (
+        "social_care_child",
+        lambda u: _flag(u.c.upn_known == 0),
+        lambda u: u.c.school_age == 1,
+    ),
+    "education_link_rate": (
+        "social_care_child",
+        lambda u: u.c.linked_to_education,
+        lambda u: u.c.school_age == 1,
+    ),
+    "care_leavers_not_in_touch": ("care_leaver", lambda u: _flag(u.c.in_touch == 0), None),
+    "distance_unknown": ("cla_31mar", lambda u: _flag(u.c.distance_known == 0), None),
+    "sdq_missing": ("cla12", lambda u: _flag(u.c.sdq_recorded == 0), lambda u: u.c.sdq_due == 1),
 }
 
 
@@ -77,19 +98,10 @@ def _measures(
         "disability_not_recorded": lambda: per_la(c, _flag(~has_dis)),
         "primary_need_not_stated": lambda: per_la(e, _flag(e.c.primary_need == "N0")),
     }
-    if "social_care_child" in units:
-        u = units["social_care_child"]
-        out["upn_missing"] = lambda: per_la(u, _flag(u.c.upn_known == 0), u.c.school_age == 1)
-        out["education_link_rate"] = lambda: per_la(u, u.c.linked_to_education, u.c.school_age == 1)
-    if "care_leaver" in units:
-        u = units["care_leaver"]
-        out["care_leavers_not_in_touch"] = lambda: per_la(u, _flag(u.c.in_touch == 0))
-    if "cla_31mar" in units:
-        u = units["cla_31mar"]
-        out["distance_unknown"] = lambda: per_la(u, _flag(u.c.distance_known == 0))
-    if "cla12" in units:
-        u = units["cla12"]
-        out["sdq_missing"] = lambda: per_la(u, _flag(u.c.sdq_recorded == 0), u.c.sdq_due == 1)
+    for measure, (unit, flag, where) in UNIT_MEASURES.items():
+        if unit in units:
+            t = units[unit]
+            out[measure] = functools.partial(per_la, t, flag(t), where(t) if where else None)
     w = s.csww_worker
     out["workforce_ethnicity_unknown"] = lambda: per_la(
         w, _flag(w.c.ethnicity.is_(None) | w.c.ethnicity.in_(["REFU", "NOBT"]))

@@ -123,3 +123,48 @@ def test_england_is_the_sum_of_its_las_rounded(built: str) -> None:
     england = rows[rows["geographic_level"] == "national"].set_index("time_period")["numerator"]
     assert ((england - la).abs() <= 5).all()
     assert (england % 10 == 0).all()
+
+
+def test_coverage_matches_independent_counts(built: str) -> None:
+    """Two measures from different units in one build: each counts its own records."""
+    coverage = _read(
+        built,
+        "SELECT time_period AS year, area_code, indicator_id, measure, numerator, denominator "
+        "FROM coverage_values WHERE geographic_level = 'local_authority'",
+    )
+    codes = _read(built, "SELECT ons_code AS area_code, dfe_la_code AS la_code FROM ref_la")
+    coverage = coverage.merge(codes, on="area_code")
+
+    oc2 = _read(built, "SELECT year, la_code, sdq_score, sdq_reason FROM cla_oc2")
+    due = oc2[oc2["sdq_reason"].isna() | (oc2["sdq_reason"] != "SDQ1")]
+    sdq = due.groupby(["year", "la_code"]).agg(
+        missing=("sdq_score", lambda x: x.isna().sum()), due=("sdq_score", "size")
+    )
+    got = coverage[
+        (coverage["indicator_id"] == "sdq_mean") & (coverage["measure"] == "sdq_missing")
+    ]
+    both = got.merge(sdq.reset_index(), on=["year", "la_code"])
+    assert len(both) == 6
+    assert (both["denominator"] == both["due"]).all()
+    visible = both["numerator"].notna()
+    assert (both.loc[visible, "numerator"] == both.loc[visible, "missing"]).all()
+
+    kids = _read(built, "SELECT year, la_code, ethnicity FROM cin_child")
+    kids["unknown"] = kids["ethnicity"].isin(["REFU", "NOBT"])
+    eth = kids.groupby(["year", "la_code"])["unknown"].agg(["sum", "size"]).reset_index()
+    got = coverage[
+        (coverage["indicator_id"] == "cin_rate") & (coverage["measure"] == "ethnicity_unknown")
+    ]
+    both = got.merge(eth, on=["year", "la_code"])
+    assert len(both) == 6
+    assert (both["denominator"] == both["size"]).all()
+
+
+def test_coverage_from_units_no_indicator_counts(built: str) -> None:
+    """cla_rate lists upn_missing, counted on a unit none of the built indicators uses."""
+    rows = _read(
+        built,
+        "SELECT count(*) AS n FROM coverage_values "
+        "WHERE indicator_id = 'cla_rate' AND measure = 'upn_missing'",
+    )
+    assert int(rows["n"].iloc[0]) > 0
