@@ -1,0 +1,157 @@
+"""``python -m bench [--only NAME ...] [--quick]``: run benchmarks one after another, never at
+once, because two builds on a two-core machine would each measure the other.
+
+Exit status: 0 when every benchmark produced its figures (whether or not they meet the targets),
+1 when one could not be measured, 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+from bench.builds import (
+    BuildParams,
+    bench_duckdb_national,
+    bench_duckdb_scaling,
+    bench_postgresql_national,
+    bench_sqlite_national,
+)
+from bench.fresh_clone import bench_make_run
+from bench.machine import REPO_ROOT, machine_info, now_iso
+from bench.record import (
+    BenchResult,
+    Check,
+    format_value,
+    make_record,
+    summary_table,
+    write_record,
+)
+
+RESULTS_DIR = REPO_ROOT / "bench" / "results"
+QUICK_RESULTS_DIR = REPO_ROOT / ".cache" / "bench-quick"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The sizes a run uses: the issue's national build, or a small stand-in for --quick."""
+
+    national: BuildParams
+    scales: tuple[float, ...]
+
+
+FULL = Plan(national=BuildParams(), scales=(0.125, 0.25, 0.5, 1.0))
+# Two LAs and two years at a small scale: every code path, about ten seconds a build.
+QUICK = Plan(
+    national=BuildParams(scale=0.1, years="2025-2026", la=("202", "318")),
+    scales=(0.025, 0.05, 0.1),
+)
+
+NAMES = (
+    "build_duckdb_national",
+    "build_duckdb_scaling",
+    "build_sqlite_national",
+    "build_postgresql_national",
+    "make_run_fresh_clone",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = _Parser(prog="python -m bench", description="Benchmark the data build and make run.")
+    p.add_argument("--only", nargs="+", choices=NAMES, metavar="NAME", help=", ".join(NAMES))
+    p.add_argument("--quick", action="store_true", help="small builds (a smoke run, not a result)")
+    p.add_argument(
+        "--results-dir",
+        type=Path,
+        default=None,
+        help=f"where the JSON goes (default bench/results; with --quick {QUICK_RESULTS_DIR.name})",
+    )
+    p.add_argument("--workdir", type=Path, default=None, help="scratch folder (default: a temp)")
+    return p.parse_args(argv)
+
+
+class Runner:
+    """Runs the chosen benchmarks in order, passing the national DuckDB time to the scaling run."""
+
+    def __init__(self, plan: Plan, quick: bool, workdir: Path, results_dir: Path) -> None:
+        self.plan = plan
+        self.quick = quick
+        self.workdir = workdir
+        self.results_dir = results_dir
+        self.national_run: dict[str, Any] | None = None
+        self.records: list[dict[str, Any]] = []
+
+    def _bench(self, name: str) -> Callable[[Path], BenchResult]:
+        plan = self.plan
+        if name == "build_duckdb_national":
+            return lambda w: bench_duckdb_national(plan.national, w)
+        if name == "build_duckdb_scaling":
+            reuse = {} if self.national_run is None else {plan.national.scale: self.national_run}
+            scales = tuple(s for s in plan.scales if s in reuse or s != plan.national.scale)
+            return lambda w: bench_duckdb_scaling(scales, plan.national, w, reuse)
+        if name == "build_sqlite_national":
+            return lambda w: bench_sqlite_national(plan.national, w)
+        if name == "build_postgresql_national":
+            return lambda w: bench_postgresql_national(plan.national, w)
+        if name == "make_run_fresh_clone":
+            prebuild = plan.national if self.quick else None
+            return lambda w: bench_make_run(w, prebuild)
+        raise ValueError(f"unknown benchmark {name!r}")
+
+    def run(self, name: str) -> dict[str, Any]:
+        machine = machine_info()
+        started = now_iso()
+        print(f"[{started}] {name} ...", flush=True)
+        scratch = self.workdir / name
+        scratch.mkdir(parents=True, exist_ok=True)
+        try:
+            result = self._bench(name)(scratch)
+        except Exception as error:  # one broken benchmark must not lose the others' results
+            last = traceback.format_exception_only(error)[-1].strip()
+            result = BenchResult(name, {}, {}, [Check("run", None, "")], [f"crashed: {last}"])
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        if name == "build_duckdb_national" and result.checks[0].measured is not None:
+            run = result.results["run"]
+            self.national_run = {k: run[k] for k in ("wall_s", "cpu_s", "peak_rss_bytes")}
+        record = make_record(result, machine, started, now_iso(), self.quick)
+        path = write_record(record, self.results_dir)
+        self.records.append(record)
+        for check in result.checks:
+            shown = format_value(check.measured, check.unit)
+            print(f"    {check.metric}: {shown} -> {check.status}")
+        for note in result.notes:
+            print(f"    note: {note}")
+        print(f"    wrote {path}", flush=True)
+        return record
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    names = [n for n in NAMES if args.only is None or n in args.only]
+    plan = QUICK if args.quick else FULL
+    results_dir = args.results_dir or (QUICK_RESULTS_DIR if args.quick else RESULTS_DIR)
+    own_workdir = args.workdir is None
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="csc-bench-"))
+    runner = Runner(plan, args.quick, workdir, results_dir)
+    try:
+        for name in names:
+            runner.run(name)
+    finally:
+        if own_workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print()
+    print(summary_table(runner.records))
+    errors = [c for r in runner.records for c in r["checks"] if c["status"] == "error"]
+    return 1 if errors else 0
