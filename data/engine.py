@@ -162,9 +162,15 @@ def make_engine(url: str | URL | None = None) -> sa.Engine:
     return engine
 
 
+DUCKDB_MEMORY_LIMIT = os.environ.get("CSC_DUCKDB_MEMORY_LIMIT", "3GB")
+
+
 def _quiet_duckdb(dbapi_connection: Any, connection_record: Any) -> None:
     # No progress bar: builds draw their own, and DuckDB's would print over them.
     dbapi_connection.execute("SET enable_progress_bar = false")
+    # DuckDB takes 80% of RAM by default; a build's workers need room beside it (the 6 GB
+    # budget), and larger queries spill to disk instead.
+    dbapi_connection.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
 
 
 def check_database_url(url: str | URL) -> None:
