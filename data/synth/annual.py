@@ -19,6 +19,7 @@ from data.synth.dates import NULL_DAY, add_working_days, add_years, age_on, year
 from data.synth.lifecourse import CIN, CLA, CPP, NFA, NOT_IN_NEED, UASC, LifeCourses
 from data.synth.upn import make_upns
 
+URN_EXEMPT = ("P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4")
 NOT_RECORDED_SHARE = 0.15  # children whose record has no disability information at all
 DISABILITY_CODES = (
     ("AUT", 0.34),
@@ -125,8 +126,10 @@ class ChildRecord:
 
 
 def child_records(
-    lc: LifeCourses, la_code: str, rng: np.random.Generator, clean: bool
+    lc: LifeCourses, la_code: str, rng: np.random.Generator, flaw_rng: np.random.Generator | None
 ) -> ChildRecord:
+    """Recorded attributes; ``flaw_rng`` draws the deliberate recording flaws (``None``: clean),
+    on a stream of its own so that a clean build records the same children the same way."""
     ch = lc.children
     n = len(ch)
     idx = np.arange(n)
@@ -135,25 +138,30 @@ def child_records(
     ) % 100
     upn = make_upns(la_code, idx, alloc_year)
     flaw = np.full(n, "", dtype="U3")
-    if not clean:
-        u = rng.random(n)
+    if flaw_rng is not None:
+        u = flaw_rng.random(n)
         flaw = np.where(u < 0.025, "UN5", flaw)
         flaw = np.where((u >= 0.025) & (u < 0.035), "UN3", flaw)
     flaw = np.where(ch.uasc & (rng.random(n) < 0.6), "UN2", flaw)
     sex = ch.sex.copy()
-    if not clean:
-        sex = np.where(rng.random(n) < 0.0025, "U", sex)
+    if flaw_rng is not None:
+        sex = np.where(flaw_rng.random(n) < 0.0025, "U", sex)
     codes, p = nat.codes_and_probs(DISABILITY_CODES)
-    recorded = ch.disabled & (np.ones(n, bool) if clean else rng.random(n) < 0.72)
-    n_codes = np.where(recorded, 1 + (rng.random(n) < 0.3), 0)
+    recorded = ch.disabled & (np.ones(n, bool) if flaw_rng is None else flaw_rng.random(n) < 0.72)
+    # Codes are drawn for every disabled child, recorded or not, so the flaws leave the
+    # other draws alone.
+    n_codes = np.where(ch.disabled, 1 + (rng.random(n) < 0.3), 0)
     draws = codes[rng.choice(len(codes), size=int(n_codes.sum()), p=p)]
     d_child = np.repeat(idx, n_codes)
-    # A child's two codes must differ: drop a repeated second code.
+    # A child's two codes must differ: drop a repeated second code; and unrecorded ones.
     dup = np.zeros(len(draws), bool)
     dup[1:] = (d_child[1:] == d_child[:-1]) & (draws[1:] == draws[:-1])
+    dup |= ~recorded[d_child]
     # Children with no disability are recorded as NONE; some records carry nothing at all, and
     # under-recorded disabled children are among those (NOT_RECORDED_SHARE of the rest).
-    says_none = ~recorded & (np.ones(n, bool) if clean else rng.random(n) >= NOT_RECORDED_SHARE)
+    says_none = ~recorded & (
+        np.ones(n, bool) if flaw_rng is None else flaw_rng.random(n) >= NOT_RECORDED_SHARE
+    )
     none_child = idx[says_none]
     d_child = np.concatenate([d_child[~dup], none_child])
     draws = np.concatenate([draws[~dup], np.full(len(none_child), "NONE")])
@@ -169,6 +177,16 @@ def child_records(
         disability_code=draws[~dup],
         mother_u=rng.random(n),
     )
+
+
+def _death_days(lc: LifeCourses) -> np.ndarray:
+    """Each child's date of death (the closure of an episode closed because the child died),
+    or NULL_DAY: CIN rule 8585Q wants it wherever RC2 is used."""
+    ep = lc.episodes
+    out = np.full(len(lc.children), NULL_DAY, dtype=np.int64)
+    died = (ep.closure_reason == "RC2") & (ep.closure != NULL_DAY)
+    out[ep.child[died]] = ep.closure[died]
+    return out
 
 
 def _upn_fields(
@@ -210,7 +228,7 @@ def cin_return(
             "birth_date": _dates(np.where(unborn, NULL_DAY, kb)),
             "expected_birth_date": _dates(np.where(unborn, kb, NULL_DAY)),
             "sex": sex,
-            "death_date": _dates(np.full(len(kids), NULL_DAY)),
+            "death_date": _dates(_known(_death_days(lc)[kids], we)),
             "ethnicity": lc.children.ethnicity[kids],
         }
     )
@@ -235,6 +253,14 @@ def cin_return(
     source = ep.source[e]
     if year < 2023:
         source = np.where(source == "5D", "5A", source)
+    # The conference sits in the Section47 module whenever its enquiry is in this return, and in
+    # CINdetails only otherwise (CIN rule 2884: never both).
+    s47_e, icpc_e = ep.s47[e], ep.icpc[e]
+    s47_reported = (
+        (s47_e != NULL_DAY)
+        & (s47_e <= we)
+        & ((s47_e >= ws) | ((icpc_e >= ws) & (icpc_e != NULL_DAY)))
+    )
     cin_episode = _frame(
         {
             **base,
@@ -246,7 +272,7 @@ def cin_return(
             "closure_date": _dates(closure),
             "closure_reason": closure_reason,
             "referral_nfa": ep.path[e] == NFA,
-            "date_initial_cpc": _dates(_known(ep.icpc[e], we)),
+            "date_initial_cpc": _dates(np.where(s47_reported, NULL_DAY, _known(ep.icpc[e], we))),
         }
     )
 
@@ -288,8 +314,8 @@ def cin_return(
         }
     )
 
-    s47, icpc = ep.s47[e], ep.icpc[e]
-    s_in = (s47 != NULL_DAY) & (s47 <= we) & ((s47 >= ws) | ((icpc >= ws) & (icpc != NULL_DAY)))
+    s47, icpc = s47_e, icpc_e
+    s_in = s47_reported
     si = e[s_in]
     icpc_known = _known(icpc[s_in], we)
     will_have_icpc = icpc[s_in] != NULL_DAY
@@ -367,7 +393,11 @@ P_REASSESSMENT = 0.22  # long episodes re-assessed: ~649k assessments a year for
 
 
 def cin_extras(
-    lc: LifeCourses, rng: np.random.Generator, first_year: int, factor_mult: np.ndarray, clean: bool
+    lc: LifeCourses,
+    rng: np.random.Generator,
+    first_year: int,
+    factor_mult: np.ndarray,
+    flaw_rng: np.random.Generator | None,
 ) -> CinExtras:
     ep = lc.episodes
     n = len(ep.child)
@@ -388,10 +418,10 @@ def cin_extras(
     order = np.lexsort((a_start, a_episode))
     a_episode, a_start, a_end = a_episode[order], a_start[order], a_end[order]
     m = len(a_episode)
-    if not clean:
-        late = (a_end != NULL_DAY) & (rng.random(m) < 0.03)
+    if flaw_rng is not None:
+        late = (a_end != NULL_DAY) & (flaw_rng.random(m) < 0.03)
         limit = np.maximum(ep.closure[a_episode], a_end)
-        a_end = np.where(late, np.minimum(a_end + rng.integers(10, 60, m), limit), a_end)
+        a_end = np.where(late, np.minimum(a_end + flaw_rng.integers(10, 60, m), limit), a_end)
     # Factors only for assessments that can appear in an output return.
     relevant = np.flatnonzero((a_end != NULL_DAY) & (a_end >= year_start(first_year)))
     codes = np.array([c for c, _, _ in nat.ASSESSMENT_FACTORS])
@@ -409,6 +439,14 @@ def cin_extras(
     prob = np.where((age[:, None] >= 16) & ~older[None, :], prob * 0.8, prob)
     hit = rng.random(prob.shape, dtype=np.float32) < np.minimum(prob, 0.95)
     hit[path == UASC, list(codes).index("9A")] = True
+    # "21 No factors identified" only where the case closed after the assessment (RC8, RC9:
+    # CIN rule 8873Q); every other assessment names at least one factor, drawn in proportion
+    # to the factor probabilities.
+    none = ~hit.any(axis=1)
+    no_factors_ok = np.isin(ep.closure_reason[r_ep], ["RC8", "RC9"]) & (path == NOT_IN_NEED)
+    keys = rng.random(prob.shape) ** (1.0 / np.maximum(prob, 1e-9))
+    forced = none & ~no_factors_ok
+    hit[np.flatnonzero(forced), keys[forced].argmax(axis=1)] = True
     none = ~hit.any(axis=1)
     rows, cols = np.nonzero(hit)
     f_assessment = np.concatenate([relevant[rows], relevant[none]])
@@ -458,7 +496,14 @@ def cla_return(
     pl_token = _padded("PLC", (child * 13 + cp.e_placement[ei]) % 1000000, 6)
     known = cp.e_known[ei]
     place = cp.e_place[ei]
-    has_urn = np.isin(place, ["K1", "K2", "K3", "H5", "S1"])
+    if year >= 2026:
+        # H5 and Z1 no longer exist from 2025-26: placements still open are recorded as K3 and
+        # Z14 (care.py draws Z14 for new "other" placements; meaning to verify in the guide).
+        place = np.where(place == "H5", "K3", np.where(place == "Z1", "Z14", place))
+    # Every placement has an Ofsted URN (the provider's, the fostering service's or the LA's)
+    # except those DfE exempts (903 rule 218); synthetic tokens stand in for real URNs.
+    has_urn = ~np.isin(place, [*URN_EXEMPT, "Z1", "Z11", "Z12", "Z13", "Z14"])
+    provider = cp.e_provider[ei]
     urn = _padded("SC", (child * 7 + cp.e_placement[ei] * 131) % 900000 + 100000, 6)
     cla_episode = _frame(
         {
@@ -469,7 +514,7 @@ def cla_return(
             "ls": cp.e_ls[ei],
             "cin": cp.e_cin[ei],
             "place": place,
-            "place_provider": cp.e_provider[ei],
+            "place_provider": _keep(provider, provider != ""),
             "dec": _dates(dec),
             "rec": rec_code,
             "reason_place_change": reason,
@@ -536,20 +581,25 @@ def cla_return(
     )
     del first_idx
 
-    # OC2: looked after continuously for 12 months at 31 March.
-    open_end = (cp.entry <= add_years(np.array([we]), -1)[0]) & (cp.exit_day > we)
+    # OC2: looked after continuously for 12 months at 31 March, that is from 1 April or earlier
+    # (DfE's rules count a child starting on 1 April as continuously looked after: 903 rule 191).
+    open_end = (cp.entry <= ws) & (cp.exit_day > we)
     o = np.flatnonzero(open_end)
     age = age_on(cp.birth[o], we)
     u = oc_u[o]
     sdq_age = (age >= 4) & (age <= 16)
     sdq_done = sdq_age & (u < 0.78)
+    under_4, under_5, under_10 = age < 4, age < 5, age < 10
     trend = {2021: 13.7, 2025: 14.9}
     sdq_mean = float(np.interp(year, list(trend), list(trend.values())))
     score = np.clip(
         np.round(sdq_mean + 7.0 * _norm_from_u(oc_u[o] * 0.999 + 0.0005, 3)), 0, 40
     ).astype(np.int64)
+    # Under 4 both SDQ fields are blank (903 rule 188); SDQ1 (no SDQ due) is for 17-year-olds.
     sdq_reason = np.where(
-        ~sdq_age, "SDQ1", np.where(sdq_done, "", np.where(u < 0.84, "SDQ4", "SDQ2"))
+        under_4,
+        "",
+        np.where(~sdq_age, "SDQ1", np.where(sdq_done, "", np.where(u < 0.84, "SDQ4", "SDQ2"))),
     )
     v = _norm_from_u(oc_u[o], 5)
     cla_oc2 = _frame(
@@ -559,21 +609,29 @@ def cla_return(
             "dob": _dates(cp.birth[o]),
             "sdq_score": pd.Series(score, dtype="Int64").where(sdq_done),
             "sdq_reason": _keep(sdq_reason, sdq_reason != ""),
-            "convicted": np.where(age >= 10, (v > 2.05).astype(int), 0),
-            "health_check": (_norm_from_u(oc_u[o], 7) < 1.28).astype(int),
+            # Blank under 10 (903 rule 542); the development check is for under-5s (546).
+            "convicted": pd.Series((v > 2.05).astype(int), dtype="Int64").mask(under_10),
+            "health_check": pd.Series(
+                (_norm_from_u(oc_u[o], 7) < 1.28).astype(int), dtype="Int64"
+            ).where(under_5),
             "immunisations": (_norm_from_u(oc_u[o], 11) < 0.99).astype(int),
             "teeth_check": (_norm_from_u(oc_u[o], 13) < 0.88).astype(int),
             "health_assessment": (_norm_from_u(oc_u[o], 17) < 1.4).astype(int),
             "substance_misuse": np.where(
                 age >= 10, (_norm_from_u(oc_u[o], 19) > 1.6).astype(int), 0
             ),
-            "intervention_received": 0,
-            "intervention_offered": 0,
+            "intervention_received": pd.Series(np.zeros(len(o), int), dtype="Int64"),
+            "intervention_offered": pd.Series(np.zeros(len(o), int), dtype="Int64"),
         }
     )
+    # Interventions only for a substance misuse problem (903 rule 193), and "offered" only when
+    # none was received (rule 158).
     sm = cla_oc2["substance_misuse"].to_numpy() == 1
-    cla_oc2.loc[sm, "intervention_received"] = (_norm_from_u(oc_u[o], 23)[sm] < 0.5).astype(int)
-    cla_oc2.loc[sm, "intervention_offered"] = 1 - cla_oc2.loc[sm, "intervention_received"]
+    received = _norm_from_u(oc_u[o], 23) < 0.5
+    cla_oc2["intervention_received"] = cla_oc2["intervention_received"].where(sm)
+    cla_oc2.loc[sm, "intervention_received"] = received[sm].astype(int)
+    cla_oc2["intervention_offered"] = cla_oc2["intervention_offered"].where(sm & ~received)
+    cla_oc2.loc[sm & ~received, "intervention_offered"] = 1
 
     cla_oc3 = _oc3(lc, rec, la, year, oc_u)
 
@@ -582,6 +640,22 @@ def cla_return(
         np.isin(cp.exit_rec, ["E11", "E12"]) & (cp.exit_day >= ws) & (cp.exit_day <= we)
     )
     ua = oc_u[ad]
+    # The couple first, then a legal status that fits it (903 rules 517, 524): married or civil
+    # partners (L11 opposite sex, L12 same sex), unmarried couple (L2), one partner adopting
+    # (L3 opposite sex, L4 same sex) or a single adopter (L0).
+    sex_adoptr = np.where(
+        ua < 0.75,
+        "MF",
+        np.where(ua < 0.81, "FF", np.where(ua < 0.85, "MM", np.where(ua < 0.97, "F1", "M1"))),
+    )
+    w = _norm_from_u(ua, 43)
+    couple_ls = np.where(w < 0.6, np.where(sex_adoptr == "MF", "L11", "L12"), "L2")
+    couple_ls = np.where(w > 1.5, np.where(sex_adoptr == "MF", "L3", "L4"), couple_ls)
+    ls_adoptr = np.where(np.isin(sex_adoptr, ["F1", "M1"]), "L0", couple_ls)
+    # Adopted by the foster carers exactly when the adoption placement is A5 (903 rule 335).
+    last_episode = np.full(len(cp.entry), -1, dtype=np.int64)
+    np.maximum.at(last_episode, cp.e_period, np.arange(len(cp.e_period)))
+    by_foster_carers = cp.e_place[last_episode[ad]] == "A5"
     cla_ad1 = _frame(
         {
             **base,
@@ -589,22 +663,10 @@ def cla_return(
             "dob": _dates(cp.birth[ad]),
             "date_int": _dates(cp.date_int[ad]),
             "date_match": _dates(cp.date_match[ad]),
-            "foster_care": (ua < 0.15).astype(int),
-            "nb_adoptr": np.where(ua < 0.85, 2, 1),
-            "sex_adoptr": np.where(
-                ua < 0.75,
-                "MF",
-                np.where(
-                    ua < 0.81, "FF", np.where(ua < 0.85, "MM", np.where(ua < 0.97, "F1", "M1"))
-                ),
-            ),
-            "ls_adoptr": np.where(
-                ua < 0.55,
-                "L12",
-                np.where(
-                    ua < 0.62, "L11", np.where(ua < 0.70, "L2", np.where(ua < 0.85, "L3", "L0"))
-                ),
-            ),
+            "foster_care": by_foster_carers.astype(int),
+            "nb_adoptr": np.where(np.isin(sex_adoptr, ["F1", "M1"]), 1, 2),
+            "sex_adoptr": sex_adoptr,
+            "ls_adoptr": ls_adoptr,
         }
     )
     pa = np.flatnonzero((cp.date_int <= we) & (cp.exit_day >= ws) & (cp.date_int != NULL_DAY))
@@ -619,18 +681,27 @@ def cla_return(
         }
     )
     st = np.flatnonzero((cp.entry >= ws) & (cp.entry <= we))
+    # One row per child (903 INT35): the first period of care starting in the year.
+    st = st[np.lexsort((cp.entry[st], cp.child[st]))]
+    st = st[np.unique(cp.child[st], return_index=True)[1]]
     pp = cp.prev_perm[st]
-    has_perm = np.isin(pp, ["P1", "P2", "P3"])
+    # Every option but Z1 has an LA and a date (903 rule 630). For P4 (unknown) DfE takes LA 999
+    # and a date with unknown parts as ZZ; the date column cannot hold ZZ, so P4 gets a full
+    # synthetic date like the others. Orders predate entry by 60 days or more (rule 632; care
+    # gives P1-P4 only to children old enough).
+    has_perm = pp != "Z1"
+    first_decom = np.full(len(lc.children), NULL_DAY, dtype=np.int64)
+    np.minimum.at(first_decom, child, cp.e_decom[ei])
+    perm_day = np.minimum(np.maximum(cp.entry[st] - 400, cp.birth[st] + 30), cp.entry[st] - 60)
+    perm_day = np.minimum(perm_day, first_decom[cp.child[st]] - 60)
     cla_prev_perm = _frame(
         {
             **base,
             "child": rec.child_id[cp.child[st]],
             "dob": _dates(cp.birth[st]),
             "prev_perm": pp,
-            "la_perm": _keep(np.full(len(pp), la), has_perm),
-            "date_perm": _dates(
-                np.where(has_perm, np.maximum(cp.entry[st] - 400, cp.birth[st] + 30), NULL_DAY)
-            ),
+            "la_perm": _keep(np.where(pp == "P4", "999", la), has_perm),
+            "date_perm": _dates(np.where(has_perm, perm_day, NULL_DAY)),
         }
     )
 
@@ -652,6 +723,17 @@ def cla_return(
     female = rec.sex_recorded[all_children] == "F"
     ages = age_on(hb, we)
     mother = female & (ages >= 13) & (rec.mother_u[all_children] < 0.025 * (ages - 12))
+    # Motherhood is asked only of children looked after in the year (903 rule 628), and the
+    # child was born by the mother's latest episode end in the return (rule 625).
+    in_episodes = np.isin(all_children, child)
+    female &= in_episodes
+    mother &= in_episodes
+    latest_dec = np.full(len(lc.children), np.iinfo(np.int64).min, dtype=np.int64)
+    has_dec = dec != NULL_DAY
+    np.maximum.at(latest_dec, child[has_dec], dec[has_dec])
+    latest_dec[latest_dec == np.iinfo(np.int64).min] = NULL_DAY
+    mc_limit = np.minimum(latest_dec[all_children], we)
+    mc_day = np.minimum(we - (rec.mother_u[all_children] * 3000).astype(np.int64) % 700, mc_limit)
     cla_header = _frame(
         {
             **base,
@@ -661,13 +743,7 @@ def cla_return(
             "ethnic": lc.children.ethnicity[all_children],
             "upn": np.where(upn == "", unknown, upn),
             "mother": pd.Series(mother.astype(int), dtype="Int64").where(female),
-            "mc_dob": _dates(
-                np.where(
-                    mother,
-                    we - (rec.mother_u[all_children] * 3000).astype(np.int64) % 700,
-                    NULL_DAY,
-                )
-            ),
+            "mc_dob": _dates(np.where(mother, mc_day, NULL_DAY)),
         }
     )
     cla_oc3.attrs = {}
@@ -710,7 +786,8 @@ def _oc3(lc: LifeCourses, rec: ChildRecord, la: str, year: int, oc_u: np.ndarray
     rows = []
     for age in range(17, 22):
         bd = add_years(b, age)
-        hit = eligible & (bd >= ws) & (bd <= we) & (cp.exit_day <= bd)
+        # Only those who had left care before the birthday (903 rule 1016).
+        hit = eligible & (bd >= ws) & (bd <= we) & (cp.exit_day < bd)
         idx = np.flatnonzero(hit)
         rows.append((idx, np.full(len(idx), age)))
     idx = np.concatenate([r[0] for r in rows])
@@ -719,6 +796,18 @@ def _oc3(lc: LifeCourses, rec: ChildRecord, la: str, year: int, oc_u: np.ndarray
     _, keep = np.unique(cp.child[idx][::-1], return_index=True)
     keep = len(idx) - 1 - keep
     idx, ages = idx[keep], ages[keep]
+    # Not a care leaver on the birthday if a later period of care was open then or after.
+    birthday = np.zeros(len(idx), dtype=np.int64)
+    for age in range(17, 22):
+        at = ages == age
+        birthday[at] = add_years(cp.birth[idx[at]], age)
+    periods = pd.DataFrame({"child": cp.child, "exit": cp.exit_day})
+    cands = pd.DataFrame({"child": cp.child[idx], "bd": birthday, "pos": np.arange(len(idx))})
+    back = cands.merge(periods, on="child")
+    back_in_care = np.unique(back.loc[back["exit"] > back["bd"], "pos"].to_numpy())
+    keep_mask = np.ones(len(idx), bool)
+    keep_mask[back_in_care] = False
+    idx, ages = idx[keep_mask], ages[keep_mask]
     u = oc_u[idx]
     z = _norm_from_u(u, 29)
     in_touch = np.where(

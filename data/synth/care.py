@@ -16,7 +16,14 @@ import numpy as np
 from pyproj import Transformer
 
 from data.synth import national as nat
-from data.synth.dates import NULL_DAY, add_working_days, add_years, age_on, collection_year
+from data.synth.dates import (
+    NULL_DAY,
+    add_working_days,
+    add_years,
+    age_on,
+    collection_year,
+    year_end,
+)
 from data.synth.effects import LAEffects
 from data.synth.latent import LAFactors, draw_factors
 
@@ -33,7 +40,7 @@ ROUTE_P = np.array(
         [0.00, 0.00, 0.28, 0.00, 0.62, 0.10],
     ]
 )
-ROUTE_MEDIAN_DAYS = {"sgo": 640.0, "cao": 480.0, "home": 190.0, "other": 300.0}
+ROUTE_MEDIAN_DAYS = {"sgo": 640.0, "cao": 480.0, "home": 165.0, "other": 270.0}
 ROUTE_SIGMA = {"sgo": 0.45, "cao": 0.5, "home": 1.25, "other": 1.1}
 
 
@@ -102,6 +109,14 @@ class CarePeriods:
 def _pick(rng: np.random.Generator, table: tuple[tuple[str, float], ...], n: int) -> np.ndarray:
     codes, p = nat.codes_and_probs(table)
     return codes[rng.choice(len(codes), size=n, p=p)]
+
+
+def year_end_day(days: np.ndarray) -> np.ndarray:
+    """The 31 March closing the collection year each day falls in (NULL_DAY stays NULL_DAY)."""
+    years = collection_year(np.where(days == NULL_DAY, 0, days))
+    distinct = np.unique(years)
+    ends = np.array([year_end(int(y)) for y in distinct], dtype=np.int64)
+    return np.where(days == NULL_DAY, NULL_DAY, ends[np.searchsorted(distinct, years)])
 
 
 def _age_band(age: np.ndarray) -> np.ndarray:
@@ -188,6 +203,13 @@ def _exits(rng, entry, birth, uasc, n):  # type: ignore[no-untyped-def]
     late = exit_day >= adult
     exit_day = np.where(late, adult, exit_day)
     rec = np.where(late & ~to18, _pick(rng, (("E5", 0.5), ("E8", 0.3), ("E17", 0.2)), n), rec)
+    # DfE counts a child as looked after all year unless an episode ends before 31 March, so an
+    # exit on 31 March would need OC2 and forbid AD1 (903 rules 191, 187): leave a day earlier
+    # (a day later when the period would otherwise be empty).
+    on_31_march = exit_day == year_end_day(exit_day)
+    exit_day = np.where(
+        on_31_march, np.where(exit_day - 1 > entry, exit_day - 1, exit_day + 1), exit_day
+    )
     # Independent-living exits and E17 belong to 16+ (E17 only at 18).
     age_exit = age_on(birth, exit_day)
     young = age_exit < 16
@@ -250,7 +272,12 @@ def _placement_types(rng, age_band, uasc, year, n):  # type: ignore[no-untyped-d
         out[sel] = _pick(rng, table, int(sel.sum()))
     sel = uasc
     out[sel] = _pick(rng, (("U6", 0.30), ("U4", 0.05), ("SUP", 0.60), ("K2", 0.05)), int(sel.sum()))
+    # Supported accommodation is for 16- and 17-year-olds (903 rules 234, 371): younger UASC are
+    # fostered instead.
+    out = np.where((out == "SUP") & (age_band < 4), "U6", out)
     out = np.where(out == "SUP", np.where(year >= 2025, "K3", "H5"), out)
+    # Z1 ("other placement") was split into Z11-Z14 in 2025-26; Z14 stands for it from then.
+    out = np.where((out == "Z1") & (year >= 2026), "Z14", out)
     return out
 
 
@@ -268,6 +295,8 @@ def _providers(rng, place, n):  # type: ignore[no-untyped-def]
     prov = np.where(place == "P1", "PR0", prov)
     prov = np.where(np.isin(place, ["R1", "R2", "R3", "R5"]), "PR3", prov)
     prov = np.where(np.char.startswith(place, "A"), np.where(u < 0.7, "PR1", "PR2"), prov)
+    # "Other" placements have no provider (903 rule 178).
+    prov = np.where(np.char.startswith(place, "Z"), "", prov)
     return prov
 
 
@@ -283,7 +312,7 @@ def simulate_care(
     uasc: np.ndarray,
     need: np.ndarray,
     disabled: np.ndarray,
-    clean: bool,
+    flaw_rng: np.random.Generator | None,
 ) -> CarePeriods:
     n = len(entry)
     exit_day, rec, date_int, date_match, placed, route = _exits(rng, entry, birth, uasc, n)
@@ -308,6 +337,8 @@ def simulate_care(
         ),
     )
     ls0 = np.where(adopt & (ls0 == "V2"), "C1", ls0)
+    # Remand (J1) is for children of 10 or over (903 rule 358).
+    ls0 = np.where((ls0 == "J1") & (age_on(birth, entry) < 10), "C1", ls0)
     ls_change1 = np.full(n, NULL_DAY, dtype=np.int64)
     ls1 = np.full(n, "", dtype="U2")
     to_c2 = ls0 == "C1"
@@ -317,6 +348,9 @@ def simulate_care(
     ls1[to_c2] = "C2"
     emerg = np.isin(ls0, ["L1", "L2"])
     ls_change1[emerg] = entry[emerg] + rng.integers(2, 10, int(emerg.sum()))
+    # Police protection lasts at most 72 hours (903 rule 361).
+    police = ls0 == "L1"
+    ls_change1[police] = entry[police] + rng.integers(1, 4, int(police.sum()))
     ls1[emerg] = np.where(rng.random(int(emerg.sum())) < 0.6, "C1", "V2")
     remand = ls0 == "J1"
     ls_change1[remand] = entry[remand] + rng.integers(14, 90, int(remand.sum()))
@@ -405,6 +439,16 @@ def simulate_care(
     place_p = np.where(
         g_adopt[p_rows], np.where(rng.random(len(p_rows)) < 0.9, "A6", "A5"), place_p
     )
+    # Placement of each episode (forward-filled within the period).
+    pidx = np.where(g_place, np.arange(g_n), 0)
+    np.maximum.accumulate(pidx, out=pidx)
+    rank = np.full(g_n, -1)
+    rank[p_rows] = np.arange(len(p_rows))
+    pr = rank[pidx]
+    # Placed with parents is never under section 20 alone (903 rule 378): foster instead.
+    under_v2 = np.zeros(len(p_rows), bool)
+    np.logical_or.at(under_v2, pr, cur_ls == "V2")
+    place_p = np.where(under_v2 & (place_p == "P1"), "U4", place_p)
     prov_p = _providers(rng, place_p, len(p_rows))
     # Location: inside the LA or in another one chosen by distance.
     out_p = rng.random(len(p_rows)) < 1.0 / (
@@ -412,14 +456,12 @@ def simulate_care(
         + np.exp(-(-0.15 + eff.distance + 0.6 * np.isin(place_p, ["K2", "K1", "S1", "K3", "H5"])))
     )
     out_p &= place_p != "P1"
+    # The LA's own provision other than fostering and adoption is inside the LA (903 rule 1015).
+    own = (prov_p == "PR1") & ~np.char.startswith(place_p, "U") & ~np.char.startswith(place_p, "A")
+    out_p &= ~own
     dist, pl_la = _placement_geography(rng, f, out_p)
-    known = np.ones(len(p_rows), bool) if clean else rng.random(len(p_rows)) > 0.08
+    known = np.ones(len(p_rows), bool) if flaw_rng is None else flaw_rng.random(len(p_rows)) > 0.08
     # forward fill placement attributes onto episodes
-    pidx = np.where(g_place, np.arange(g_n), 0)
-    np.maximum.accumulate(pidx, out=pidx)
-    rank = np.full(g_n, -1)
-    rank[p_rows] = np.arange(len(p_rows))
-    pr = rank[pidx]
     e_place = place_p[pr]
     e_provider = prov_p[pr]
     e_distance = np.where(known[pr], dist[pr], np.nan)
@@ -434,14 +476,26 @@ def simulate_care(
         np.where(same_carer, "U", "B"),
         np.where(g_place, np.where(same_carer, "T", "P"), "L"),
     )
+    # Placed for adoption with the current foster carers (A5) is the same carer (903 rule 217).
+    with_carer = g_adopt & (e_place == "A5")
+    rne = np.where(with_carer, np.where(ls_changed, "U", "T"), rne)
     rne = np.where(first, "S", rne).astype("U1")
     reason_change = np.where(g_place & ~first, _pick(rng, nat.PLACE_CHANGE_REASONS, g_n), "")
+    # A move into custody is for children of 10 or over (903 rule 234 in 2024-25).
+    young_custody = (reason_change == "CUSTOD") & (age_on(birth[g_period], g_day) < 10)
+    reason_change = np.where(young_custody, "OTHER", reason_change)
     # Episode end: next start in the same period, or the period's exit.
     last = np.ones(g_n, bool)
     last[:-1] = g_period[1:] != g_period[:-1]
     dec = np.empty(g_n, dtype=np.int64)
     dec[:-1] = g_day[1:]
     dec[last] = end[g_period[last]]
+    # Special guardianship to former foster carers (E45, E46) needs a last placement in foster
+    # care (903 rule 516); otherwise the order went to other carers (E47, E48).
+    fostered_last = np.ones(n, bool)
+    fostered_last[g_period[last]] = np.char.startswith(e_place[last], "U")
+    rec = np.where(~fostered_last & (rec == "E45"), "E47", rec)
+    rec = np.where(~fostered_last & (rec == "E46"), "E48", rec)
     e_rec = np.where(last, rec[g_period], "X1")
 
     # ---- reviews: 20 working days, then 3 months, then every 6 months
@@ -466,11 +520,14 @@ def simulate_care(
     prone = (age_on(birth, entry) >= 10) & (rng.random(n) < 0.28)
     rate = np.where(prone, rng.gamma(0.8, 6.0, n), 0.0) / 365.0
     inc_gaps = rng.exponential(1.0, (n, max_inc)) / np.maximum(rate[:, None], 1e-9)
-    inc_days = entry[:, None] + np.cumsum(inc_gaps, axis=1).astype(np.int64)
+    # Each incident starts once the last has ended (903 rule 574).
+    inc_len = rng.integers(0, 4, (n, max_inc))
+    before = np.cumsum(inc_len, axis=1) - inc_len
+    inc_days = entry[:, None] + np.cumsum(inc_gaps, axis=1).astype(np.int64) + before
     inc_ok = (inc_days < end[:, None]) & prone[:, None]
     m_period = np.repeat(ids, max_inc)[inc_ok.ravel()]
     m_start = inc_days.ravel()[inc_ok.ravel()]
-    m_end = m_start + rng.integers(0, 4, len(m_start))
+    m_end = m_start + inc_len.ravel()[inc_ok.ravel()]
     m_end = np.minimum(m_end, end[m_period])
     m_kind = np.where(rng.random(len(m_start)) < 0.78, "M", "A")
 
@@ -478,19 +535,24 @@ def simulate_care(
     max_sw = 12
     sw_rate = rng.gamma(1.2, 0.75 / 1.2, n) * np.exp(-0.25 * f.workforce_stability) / 365.0
     sw_gaps = rng.exponential(1.0, (n, max_sw)) / np.maximum(sw_rate[:, None], 1e-9)
+    # A worker stays at least 3 days (2025-26 rules SW09STG2, SW18STG2, SW19STG2); a change
+    # within 3 days of the period's end is not made.
+    sw_gaps = np.maximum(sw_gaps.astype(np.int64), 3)
     sw_starts = np.concatenate(
-        [entry[:, None], entry[:, None] + np.cumsum(sw_gaps[:, :-1], axis=1).astype(np.int64)],
+        [entry[:, None], entry[:, None] + np.cumsum(sw_gaps[:, :-1], axis=1)],
         axis=1,
     )
-    sw_ok = sw_starts < end[:, None]
+    sw_ok = sw_starts < end[:, None] - 3
+    sw_ok[:, 0] = True
     w_period = np.repeat(ids, max_sw)[sw_ok.ravel()]
     w_start = sw_starts.ravel()[sw_ok.ravel()]
     nxt = np.full_like(sw_starts, NULL_DAY)
-    nxt[:, :-1] = sw_starts[:, 1:]
+    nxt[:, :-1] = np.where(sw_ok[:, 1:], sw_starts[:, 1:], NULL_DAY)
     nxt = np.where(nxt < end[:, None], nxt, end[:, None])
     w_end = nxt.ravel()[sw_ok.ravel()]
     pool = max(20, int(f.population_0_17 / 900))
-    w_id = np.char.add("SW", rng.integers(0, pool, len(w_start)).astype("U6"))
+    # At least four characters from 2025-26 (SW02STG1): SW and a zero-padded number.
+    w_id = np.char.mod("SW%04d", rng.integers(0, pool, len(w_start))).astype("U8")
     w_reason = _pick(
         rng,
         (
@@ -507,11 +569,15 @@ def simulate_care(
     )
     w_first = np.ones(len(w_start), bool)
     w_first[1:] = w_period[1:] != w_period[:-1]
-    w_reason = np.where(w_first, "", w_reason)
+    # The first worker of a period is a first contact (FCONTA), not a change (SW13STG1).
+    w_reason = np.where(w_first, "FCONTA", w_reason)
 
     prev_perm = _pick(
         rng, (("Z1", 0.86), ("P1", 0.02), ("P2", 0.05), ("P3", 0.03), ("P4", 0.04)), n
     )
+    # An earlier permanence order needs time before this period: none for babies (903 rule 632;
+    # annual.cla_return dates the order at least 60 days before entry).
+    prev_perm = np.where(birth + 30 > entry - 60, "Z1", prev_perm)
     del disabled
     cla_need = np.where(np.isin(need, [f"N{i}" for i in range(1, 9)]), need, "N1")
     return CarePeriods(

@@ -50,7 +50,7 @@ def la_effects(seed: int) -> dict[str, LAEffects]:
     n = len(codes)
 
     referral = _normalise(0.20 * dep + 0.20 * dem + 0.10 * rng.standard_normal(n), pop)
-    cpp = _normalise(0.05 * dep + 0.12 * rng.standard_normal(n) - 0.05 * prac, pop * referral)
+    cpp = _normalise(0.05 * dep + 0.08 * rng.standard_normal(n) - 0.05 * prac, pop * referral)
     cla = _normalise(0.15 * dep + 0.10 * rng.standard_normal(n) - 0.04 * prac, pop * referral)
     uasc = _normalise(0.9 * uasc_p + 0.2 * rng.standard_normal(n), pop)
     cin_duration = np.exp(0.10 * rng.standard_normal(n) + 0.05 * prac)

@@ -28,13 +28,24 @@ def generate_la(
     years = sorted(years)
     la = factors.la_code
     eff = la_effects(seed)[la]
+
+    # Deliberate recording flaws draw from streams of their own ("flaws-" + a suffix that keeps
+    # the first 8 characters distinct), so --clean removes the flaws and nothing else.
+    def flaws(name: str) -> np.random.Generator | None:
+        return None if clean else la_rng(seed, la, f"flaws-{name}")
+
     lc = simulate_life_courses(
-        factors, eff, range(years[0], years[-1] + 1), la_rng(seed, la, "lifecourse"), scale, clean
+        factors,
+        eff,
+        range(years[0], years[-1] + 1),
+        la_rng(seed, la, "lifecourse"),
+        scale,
+        flaws("lc"),
     )
-    rec = child_records(lc, la, la_rng(seed, la, "records"), clean)
+    rec = child_records(lc, la, la_rng(seed, la, "records"), flaws("rc"))
     frng = la_rng(seed, la, "factors")
     factor_mult = np.exp(0.35 * frng.standard_normal(len(nat.ASSESSMENT_FACTORS)))
-    extras = cin_extras(lc, la_rng(seed, la, "cin-extras"), years[0], factor_mult, clean)
+    extras = cin_extras(lc, la_rng(seed, la, "cin-extras"), years[0], factor_mult, flaws("ex"))
     oc_u = la_rng(seed, la, "outcomes").random(len(lc.care.entry))
     missing_rng = la_rng(seed, la, "missing-returns")
     missing = {

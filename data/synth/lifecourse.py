@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from data.synth import national as nat
-from data.synth.care import CarePeriods, simulate_care
+from data.synth.care import CarePeriods, simulate_care, year_end_day
 from data.synth.dates import (
     NULL_DAY,
     add_working_days,
@@ -126,7 +126,7 @@ def _new_children(
     n: int,
     first_referral: np.ndarray,
     uasc: bool,
-    clean: bool,
+    flaw_rng: np.random.Generator | None,
 ) -> Children:
     if uasc:
         age = rng.choice([14, 15, 16, 17], size=n, p=[0.03, 0.08, 0.29, 0.60])
@@ -158,10 +158,10 @@ def _new_children(
     for g, name in enumerate(nat.ETHNIC_GROUPS):
         sel = group == g
         ethnicity[sel] = _pick(rng, nat.ETHNIC_CODES[name], int(sel.sum()))
-    if not clean:
-        # Ethnicity not obtained or refused: more often for the youngest and in some LAs.
-        unknown = rng.random(n) < 0.035
-        ethnicity[unknown] = np.where(rng.random(int(unknown.sum())) < 0.75, "NOBT", "REFU")
+    if flaw_rng is not None:
+        # Ethnicity not obtained or refused (the same rate for every age and LA).
+        unknown = flaw_rng.random(n) < 0.035
+        ethnicity[unknown] = np.where(flaw_rng.random(int(unknown.sum())) < 0.75, "NOBT", "REFU")
     disabled = rng.random(n) < (0.02 if uasc else P_DISABLED)
     return Children(
         birth=birth.astype(np.int64),
@@ -193,7 +193,7 @@ def simulate_life_courses(
     years: range,
     seed_rng: np.random.Generator,
     scale: float,
-    clean: bool,
+    flaw_rng: np.random.Generator | None,
 ) -> LifeCourses:
     """Life courses from 2002, in full from five years before the first reported year.
 
@@ -201,6 +201,9 @@ def simulate_life_courses(
     still visible years later (a child who entered care in 2005 may be looked after in 2017),
     while other episodes and re-referral chains settle within a few years. This keeps the work
     proportional to the reported years rather than to the whole history.
+
+    ``flaw_rng`` draws the deliberate recording flaws; ``None`` (a clean build) leaves them
+    out. Flaws have their own stream so that a clean build simulates the same children.
     """
     rng = seed_rng
     full_from = years[0] - HISTORY_YEARS
@@ -221,7 +224,7 @@ def simulate_life_courses(
     }
     early = _arrivals(rng, early_volumes)
     first = np.concatenate([early, _arrivals(rng, volumes)])
-    children = _new_children(rng, f, len(first), first, uasc=False, clean=clean)
+    children = _new_children(rng, f, len(first), first, uasc=False, flaw_rng=flaw_rng)
 
     uasc_share = population_0_17(f, 2025) / national_pop * eff.uasc
     uasc_days = _arrivals(
@@ -231,7 +234,7 @@ def simulate_life_courses(
             for y in range(SIM_FIRST_YEAR, years[-1] + 1)
         },
     )
-    uasc_children = _new_children(rng, f, len(uasc_days), uasc_days, uasc=True, clean=clean)
+    uasc_children = _new_children(rng, f, len(uasc_days), uasc_days, uasc=True, flaw_rng=flaw_rng)
     uasc_index = np.arange(len(children), len(children) + len(uasc_days))
     children = _concat_children(children, uasc_children)
 
@@ -251,7 +254,7 @@ def simulate_life_courses(
     offset = 0
     while len(child):
         ep, care = _episodes(
-            rng, f, eff, children, child, referral, forced_path, previous_cpp, clean
+            rng, f, eff, children, child, referral, forced_path, previous_cpp, flaw_rng
         )
         care.episode += offset
         offset += len(ep.child)
@@ -265,7 +268,8 @@ def simulate_life_courses(
         nxt = ep.closure + 1 + gap.astype(np.int64)
         adult = add_years(children.birth[ep.child], 18)
         keep = again & (ep.closure != NULL_DAY) & (nxt <= SIM_LAST_DAY) & (nxt < adult - 120)
-        keep &= ep.closure_reason != "RC2"
+        # Nobody comes back after dying, nor under the same id after being adopted (DfE 199).
+        keep &= ~np.isin(ep.closure_reason, ["RC1", "RC2"])
         child, referral = ep.child[keep], nxt[keep]
         forced_path = np.full(len(child), -1)
 
@@ -285,7 +289,7 @@ def _episodes(
     referral: np.ndarray,
     forced_path: np.ndarray,
     previous_cpp: np.ndarray,
-    clean: bool,
+    flaw_rng: np.random.Generator | None,
 ) -> tuple[Episodes, CarePeriods]:
     n = len(child)
     birth = children.birth[child]
@@ -354,6 +358,15 @@ def _episodes(
     safe_s47 = np.where(has_s47, s47, referral)
     icpc = np.where(has_icpc, add_working_days(safe_s47, icpc_wd), NULL_DAY)
     icpc_target = np.where(has_s47, add_working_days(safe_s47, np.full(n, 15)), NULL_DAY)
+    # The enquiry is part of the episode's assessment (DfE 2991Q): the assessment starts no later
+    # than the enquiry and is not authorised before it starts; and when the conference falls in
+    # a later collection year than the authorisation, the assessment runs to the conference so
+    # the return that reports the enquiry also holds its assessment.
+    assessed_s47 = has_s47 & has_assessment
+    a_start = np.where(assessed_s47, np.minimum(a_start, s47), a_start)
+    a_end = np.where(assessed_s47, np.maximum(a_end, s47), a_end)
+    crosses = assessed_s47 & (icpc != NULL_DAY) & (collection_year(icpc) > collection_year(a_end))
+    a_end = np.where(crosses, icpc, a_end)
 
     # ---- child protection plan
     is_cpp = path == CPP
@@ -390,12 +403,12 @@ def _episodes(
         uasc=path[care_idx] == UASC,
         need=need[care_idx],
         disabled=disabled[care_idx],
-        clean=clean,
+        flaw_rng=flaw_rng,
     )
 
     # ---- CIN plan and closure
     plan_start = np.where(path == CIN, a_end + rng.integers(0, 15, n), NULL_DAY)
-    median = np.where(disabled, 490.0, 97.0) * eff.cin_duration
+    median = np.where(disabled, 480.0, 95.0) * eff.cin_duration
     cin_len = np.exp(
         np.log(median) + np.where(disabled, 0.8, 1.05) * rng.standard_normal(n)
     ).astype(np.int64)
@@ -403,12 +416,20 @@ def _episodes(
 
     closure = np.full(n, NULL_DAY, dtype=np.int64)
     reason = np.full(n, "RC7", dtype="U3")
-    closure = np.where(path == NFA, referral + rng.integers(0, 6, n), closure)
-    reason = np.where(path == NFA, "RC8", reason)
+    # No further action: closed within one working day, never in a later collection year than
+    # the referral (DfE 8569Q), and with RC7, since RC8 means closed after an assessment these
+    # referrals never had (DfE 8825Q; returns_spec 5.5 asks for RC8).
+    nfa_days = add_working_days(referral, (rng.integers(0, 6, n) >= 3).astype(np.int64))
+    nfa_close = np.minimum(np.maximum(nfa_days, referral), year_end_day(referral))
+    closure = np.where(path == NFA, nfa_close, closure)
     nin = path == NOT_IN_NEED
-    closure = np.where(nin, a_end + rng.integers(0, 8, n), closure)
+    # Closed after assessment in the same collection year as the authorisation, so a return
+    # never shows factor 21 on an episode still open (DfE 8873Q); never before the enquiry.
+    nin_close = np.minimum(a_end + rng.integers(0, 8, n), np.maximum(year_end_day(a_end), a_end))
+    closure = np.where(nin, np.maximum(nin_close, np.where(has_s47, s47, nin_close)), closure)
     early_help = rng.random(n) < 0.35
-    reason = np.where(nin, np.where(early_help, "RC9", "RC8"), reason)
+    # A section 47 enquiry is activity that RC8 and RC9 exclude (DfE 2990): close those with RC7.
+    reason = np.where(nin & ~has_s47, np.where(early_help, "RC9", "RC8"), reason)
     closure = np.where(path == CIN, plan_end + rng.integers(0, 8, n), closure)
     step_down = np.exp(np.log(90) + 0.8 * rng.standard_normal(n)).astype(np.int64)
     closure = np.where(is_cpp & ~care_after_cpp, cpp_end + step_down, closure)
@@ -448,9 +469,21 @@ def _episodes(
     turning_adult |= (closure == NULL_DAY) & (adult <= SIM_LAST_DAY) & ~in_care_open
     closure = np.where(turning_adult, adult, closure)
     reason = np.where(turning_adult, np.where(rng.random(n) < 0.3, "RC6", "RC7"), reason)
-    # Every date in an episode falls on or before its closure.
+    # Activity dates never follow the closure: short care stays can end before a late enquiry.
+    last_activity = np.zeros(n, dtype=np.int64)
+    for d in (a_start, s47, icpc, cpp_start, plan_start):
+        last_activity = np.maximum(last_activity, np.where(d == NULL_DAY, 0, d))
+    closure = np.where(closure != NULL_DAY, np.maximum(closure, last_activity), closure)
+    # Every date in an episode falls on or before its closure (DfE 8565), and plans that would
+    # not last a day are not made (DfE 4011, 8840).
     plan_end = np.where(path == CIN, np.minimum(plan_end, closure), plan_end)
-    cpp_end = np.where(is_cpp, np.minimum(cpp_end, closure), cpp_end)
+    no_plan = (path == CIN) & (plan_end <= plan_start)
+    plan_start = np.where(no_plan, NULL_DAY, plan_start)
+    plan_end = np.where(no_plan, NULL_DAY, plan_end)
+    cpp_end = np.where(is_cpp, np.minimum(np.maximum(cpp_end, cpp_start + 1), closure), cpp_end)
+    no_cpp = is_cpp & (cpp_end <= cpp_start)
+    cpp_start = np.where(no_cpp, NULL_DAY, cpp_start)
+    cpp_end = np.where(no_cpp, NULL_DAY, cpp_end)
 
     ep = Episodes(
         child=child,
