@@ -575,14 +575,20 @@ def cla_in_year() -> Select:
 def cla12() -> Select:
     o = s.cla_oc2
     p = cla_people()
+    bcal = calendar.alias("sdqcal")
+    age = _age_at_31_march(o.c.year, bcal)
+    # An SDQ is due for children aged 4 to 16 on 31 March, unless the reason says otherwise.
+    due = (age >= 4) & (age <= 16) & (o.c.sdq_reason.is_(None) | (o.c.sdq_reason != "SDQ1"))
     return sa.select(
         o.c.year,
         o.c.la_code,
         o.c.sdq_score,
-        _flag(o.c.sdq_reason.is_(None) | (o.c.sdq_reason != "SDQ1")).label("sdq_due"),
+        _flag(due).label("sdq_due"),
         _flag(o.c.sdq_score.is_not(None)).label("sdq_recorded"),
         *_breakdowns(p),
-    ).select_from(o.join(p, _person_join(o, p, "child", "child")))
+    ).select_from(
+        o.join(bcal, bcal.c.date == o.c.dob).join(p, _person_join(o, p, "child", "child"))
+    )
 
 
 def care_leaver() -> Select:

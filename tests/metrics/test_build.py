@@ -135,8 +135,12 @@ def test_coverage_matches_independent_counts(built: str) -> None:
     codes = _read(built, "SELECT ons_code AS area_code, dfe_la_code AS la_code FROM ref_la")
     coverage = coverage.merge(codes, on="area_code")
 
-    oc2 = _read(built, "SELECT year, la_code, sdq_score, sdq_reason FROM cla_oc2")
-    due = oc2[oc2["sdq_reason"].isna() | (oc2["sdq_reason"] != "SDQ1")]
+    oc2 = _read(built, "SELECT year, la_code, dob, sdq_score, sdq_reason FROM cla_oc2")
+    dob = pd.to_datetime(oc2["dob"])
+    ref = pd.to_datetime(oc2["year"].astype(str) + "-03-31")
+    had_birthday = (dob.dt.month < 3) | ((dob.dt.month == 3) & (dob.dt.day <= 31))
+    age = ref.dt.year - dob.dt.year - (~had_birthday).astype(int)
+    due = oc2[age.between(4, 16) & (oc2["sdq_reason"].isna() | (oc2["sdq_reason"] != "SDQ1"))]
     sdq = due.groupby(["year", "la_code"]).agg(
         missing=("sdq_score", lambda x: x.isna().sum()), due=("sdq_score", "size")
     )
