@@ -76,6 +76,35 @@ def _disability() -> sa.Subquery:
     )
 
 
+def _person_columns(
+    year: ColumnElement[int],
+    sex: ColumnElement[str],
+    ethnicity: ColumnElement[str],
+    dis: sa.Subquery,
+    birth_cal: sa.FromClause,
+) -> list[ColumnElement[str]]:
+    """The four breakdown columns, labelled, for a child record of either return."""
+    return [
+        _age_band(_age_at_31_march(year, birth_cal)).label("age_band"),
+        _sex_label(sex).label("sex"),
+        _ethnicity_group(ethnicity).label("ethnicity_group"),
+        sa.case(
+            (dis.c.disabled == 1, "Disabled"),
+            (dis.c.disabled == 0, "Not disabled"),
+            else_="Not recorded",
+        ).label("disability"),
+    ]
+
+
+def _with_disability(table: sa.Table, child: ColumnElement[str], dis: sa.Subquery) -> sa.Join:
+    return table.outerjoin(
+        dis,
+        (dis.c.year == table.c.year)
+        & (dis.c.la_code == table.c.la_code)
+        & (dis.c.child_id == child),
+    )
+
+
 def cin_people_select() -> Select:
     """One row per child in each year's CIN census, with the breakdown columns."""
     c = s.cin_child
@@ -89,22 +118,8 @@ def cin_people_select() -> Select:
         c.c.upn,
         c.c.ethnicity,
         birth.label("birth"),
-        _age_band(_age_at_31_march(c.c.year, bcal)).label("age_band"),
-        _sex_label(c.c.sex).label("sex"),
-        _ethnicity_group(c.c.ethnicity).label("ethnicity_group"),
-        sa.case(
-            (dis.c.disabled == 1, "Disabled"),
-            (dis.c.disabled == 0, "Not disabled"),
-            else_="Not recorded",
-        ).label("disability"),
-    ).select_from(
-        c.outerjoin(
-            dis,
-            (dis.c.year == c.c.year)
-            & (dis.c.la_code == c.c.la_code)
-            & (dis.c.child_id == c.c.child_id),
-        ).outerjoin(bcal, bcal.c.date == birth)
-    )
+        *_person_columns(c.c.year, c.c.sex, c.c.ethnicity, dis, bcal),
+    ).select_from(_with_disability(c, c.c.child_id, dis).outerjoin(bcal, bcal.c.date == birth))
 
 
 def cla_people_select() -> Select:
@@ -119,22 +134,8 @@ def cla_people_select() -> Select:
         h.c.child,
         h.c.upn,
         h.c.dob,
-        _age_band(_age_at_31_march(h.c.year, bcal)).label("age_band"),
-        _sex_label(h.c.sex).label("sex"),
-        _ethnicity_group(h.c.ethnic).label("ethnicity_group"),
-        sa.case(
-            (dis.c.disabled == 1, "Disabled"),
-            (dis.c.disabled == 0, "Not disabled"),
-            else_="Not recorded",
-        ).label("disability"),
-    ).select_from(
-        h.outerjoin(
-            dis,
-            (dis.c.year == h.c.year)
-            & (dis.c.la_code == h.c.la_code)
-            & (dis.c.child_id == h.c.child),
-        ).outerjoin(bcal, bcal.c.date == h.c.dob)
-    )
+        *_person_columns(h.c.year, h.c.sex, h.c.ethnic, dis, bcal),
+    ).select_from(_with_disability(h, h.c.child, dis).outerjoin(bcal, bcal.c.date == h.c.dob))
 
 
 def _people_table(name: str, child: str, birth: str, extra: tuple[str, ...]) -> sa.Table:
