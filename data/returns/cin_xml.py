@@ -44,6 +44,7 @@ from data.returns.frames import (
 from data.returns.xml_io import (
     StreamWriter,
     header_values,
+    message_header,
     opt,
     resolve_keys,
     stream_records,
@@ -62,7 +63,6 @@ CIN_TABLES = (
     "cin_cpp",
     "cin_cpp_review",
 )
-SOFTWARE_CODE = "csc-indicators (synthetic)"
 
 Row = dict[str, Any]
 
@@ -171,19 +171,9 @@ def write_cin_xml(
 
 
 def _header(year: int, la_code: str, created: datetime) -> ET.Element:
-    header = ET.Element("Header")
-    details = sub(header, "CollectionDetails")
-    sub(details, "Collection", "CIN")
-    sub(details, "Year", str(year))
-    sub(details, "ReferenceDate", f"{year}-03-31")
-    source = sub(header, "Source")
-    sub(source, "SourceLevel", "L")
-    sub(source, "LEA", la_code)
-    sub(source, "SoftwareCode", SOFTWARE_CODE)
-    sub(source, "Release", "1")
-    sub(source, "SerialNo", "001")
-    sub(source, "DateTime", created.replace(microsecond=0).isoformat())
-    return header
+    return message_header(
+        "CIN", year, f"{year}-03-31", la_code, created, (("Release", "1"), ("SerialNo", "001"))
+    )
 
 
 def _prepared(tables: Mapping[str, pd.DataFrame], name: str, year: int, la: str) -> pd.DataFrame:

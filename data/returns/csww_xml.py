@@ -33,6 +33,7 @@ from data.returns.frames import (
 from data.returns.xml_io import (
     StreamWriter,
     header_values,
+    message_header,
     opt,
     resolve_keys,
     stream_records,
@@ -41,7 +42,6 @@ from data.returns.xml_io import (
 )
 
 CSWW_TABLES = ("csww_la", "csww_worker")
-SOFTWARE_CODE = "csc-indicators (synthetic)"
 
 # Worker elements in XSD order: (element, column or None if we hold no such field, decimals).
 WORKER_ELEMENTS: list[tuple[str, str | None, int | None]] = [
@@ -146,17 +146,7 @@ def write_csww_xml(
 
 
 def _header(year: int, la_code: str, created: datetime) -> ET.Element:
-    header = ET.Element("Header")
-    details = sub(header, "CollectionDetails")
-    sub(details, "Collection", "CSWW")
-    sub(details, "Year", str(year))
-    sub(details, "ReferenceDate", f"{year}-09-30")
-    source = sub(header, "Source")
-    sub(source, "SourceLevel", "L")
-    sub(source, "LEA", la_code)
-    sub(source, "SoftwareCode", SOFTWARE_CODE)
-    sub(source, "DateTime", created.replace(microsecond=0).isoformat())
-    return header
+    return message_header("CSWW", year, f"{year}-09-30", la_code, created, ())
 
 
 def read_csww_xml(

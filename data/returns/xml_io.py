@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -183,3 +184,32 @@ def resolve_keys(
             f"{path}: no Header/Source/LEA or Header/CollectionDetails/Year and none given"
         )
     return la, yr
+
+
+SOFTWARE_CODE = "csc-indicators (synthetic)"
+
+
+def message_header(
+    collection: str,
+    year: int,
+    reference_date: str,
+    la_code: str,
+    created: datetime,
+    extra_source: Sequence[tuple[str, str]] = (),
+) -> ET.Element:
+    """The Header block both DfE XML returns open with; ``extra_source`` holds the Source
+    elements one schema has and the other lacks (CIN's Release and SerialNo), in schema order
+    before DateTime."""
+    header = ET.Element("Header")
+    details = sub(header, "CollectionDetails")
+    sub(details, "Collection", collection)
+    sub(details, "Year", str(year))
+    sub(details, "ReferenceDate", reference_date)
+    source = sub(header, "Source")
+    sub(source, "SourceLevel", "L")
+    sub(source, "LEA", la_code)
+    sub(source, "SoftwareCode", SOFTWARE_CODE)
+    for tag, text in extra_source:
+        sub(source, tag, text)
+    sub(source, "DateTime", created.replace(microsecond=0).isoformat())
+    return header
