@@ -47,8 +47,10 @@ def ensure_default_database(database_url: str, *, progress: bool = True) -> None
             "set DATABASE_URL to a built database"
         ) from error
     build_database = builder.build_database
+    from data.cli import metrics_step
+
     print(f"Building the default database {DEFAULT_DATABASE_PATH} (first run only)...")
-    build_database(database_url, progress=progress)
+    build_database(database_url, progress=progress, after_load=metrics_step(quiet=not progress))
 
 
 def create_app(database_url: str | None = None) -> Dash:
@@ -57,18 +59,20 @@ def create_app(database_url: str | None = None) -> Dash:
     Only with the default DuckDB file is a missing database built first; any other URL must point
     at a database that ``python -m data build`` has filled.
     """
-    from dash import Dash, page_container
+    from dash import Dash, dcc, html, page_container
 
-    from dashboard import shell
+    from dashboard import ids, shell
     from dashboard.context import DashboardData, attach
-    from dashboard.data_access import read_local_authorities
+    from dashboard.data_access import read_local_authorities, read_tidy
     from dashboard.routing import install_not_found_status
     from dashboard.security import install_security_headers
 
     if database_url is None:
         database_url = database_url_from_env()
         ensure_default_database(database_url)
-    data = DashboardData(local_authorities=read_local_authorities(database_url))
+    data = DashboardData(
+        local_authorities=read_local_authorities(database_url), tidy=read_tidy(database_url)
+    )
 
     app = Dash(
         __name__,
@@ -81,7 +85,9 @@ def create_app(database_url: str | None = None) -> Dash:
         suppress_callback_exceptions=False,
     )
     app.index_string = shell.index_string()
-    app.layout = page_container
+    # The chosen area lives in the browser (localStorage) so it follows the user across pages;
+    # everything else about a view lives in its URL.
+    app.layout = html.Div([dcc.Store(id=ids.CHOSEN_AREA, storage_type="local"), page_container])
     server = app.server
     server.secret_key = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
     attach(server, data)

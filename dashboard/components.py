@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
-from dash import html
+from dash import dcc, html
+
+from dashboard.figures.theme import GRAPH_CONFIG
 
 
 def format_count(value: Any) -> str:
@@ -79,3 +81,76 @@ def table(
 def _cell_class(kind: str, numeric: bool) -> str:
     base = f"govuk-table__{kind}"
     return f"{base} {base}--numeric" if numeric else base
+
+
+def aria(**attributes: str) -> dict[str, Any]:
+    """``aria-*`` keyword arguments, which Dash accepts but Python names cannot spell:
+    ``html.Div(..., **aria(label="Map"))``."""
+    return {f"aria-{name.replace('_', '-')}": value for name, value in attributes.items()}
+
+
+def chart_block(
+    *,
+    block_id: str,
+    heading: str,
+    figure: dict[str, Any],
+    summary: str,
+    data_table: html.Table,
+    download_href: str | None = None,
+    graph_id: str | None = None,
+) -> html.Section:
+    """A chart as every page shows one: heading, a text summary saying what it shows (read first
+    by screen readers), the chart, its data as a table behind "View as table", and a CSV link.
+
+    ``graph_id`` lets a callback update the figure; ``summary`` must state the main finding in
+    words, because the chart itself is not accessible to everyone."""
+    graph = dcc.Graph(
+        id=graph_id or f"{block_id}-graph",
+        figure=figure,
+        config=cast(Any, GRAPH_CONFIG),
+        className="csc-chart",
+    )
+    parts: list[Any] = [
+        html.H3(heading, className="govuk-heading-m", id=f"{block_id}-heading"),
+        html.P(summary, className="govuk-body csc-chart-summary", id=f"{block_id}-summary"),
+        html.Div(graph, role="img", **aria(label=summary)),
+        html.Details(
+            [
+                html.Summary(
+                    html.Span("View as table", className="govuk-details__summary-text"),
+                    className="govuk-details__summary",
+                ),
+                html.Div(
+                    html.Div(
+                        data_table,
+                        className="govuk-table-wrapper",
+                        tabIndex="0",
+                        role="region",
+                        **aria(label=f"{heading}: data table"),
+                    ),
+                    className="govuk-details__text",
+                ),
+            ],
+            className="govuk-details",
+            id=f"{block_id}-details",
+        ),
+    ]
+    if download_href:
+        parts.append(
+            html.P(
+                html.A(
+                    f"Download the data for {heading[0].lower() + heading[1:]} (CSV)",
+                    href=download_href,
+                    className="govuk-link",
+                    id=f"{block_id}-download",
+                    download="",
+                ),
+                className="govuk-body-s",
+            )
+        )
+    return html.Section(
+        parts,
+        id=block_id,
+        className="csc-chart-block",
+        **aria(labelledby=f"{block_id}-heading"),
+    )

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import flask
 import pandas as pd
 
+from metrics.api import Tidy
+
 _EXTENSION_KEY = "csc_dashboard"
 
 
@@ -20,6 +22,7 @@ class DashboardData:
     """Everything the pages show, read once at app creation."""
 
     local_authorities: pd.DataFrame
+    tidy: Tidy  # the catalogue and both tidy tables: everything the pages and the API show
 
 
 def attach(server: flask.Flask, data: DashboardData) -> None:

@@ -11,7 +11,9 @@ import pandas as pd
 from sqlalchemy import create_engine, inspect, select
 from sqlalchemy.engine import make_url
 
+from data.engine import make_engine
 from data.schema import ref_la
+from metrics.api import Tidy, TidyNotBuiltError
 
 LA_COLUMNS = ("la_name", "ons_code", "dfe_la_code", "region_name", "population_0_17")
 
@@ -38,3 +40,17 @@ def read_local_authorities(database_url: str) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(LA_COLUMNS))
     frame["population_0_17"] = frame["population_0_17"].astype("int64")
     return frame
+
+
+def read_tidy(database_url: str) -> Tidy:
+    """The catalogue and tidy tables, read once; the engine is disposed straight after."""
+    engine = make_engine(database_url)
+    try:
+        return Tidy.load(engine)
+    except TidyNotBuiltError as error:
+        shown = make_url(database_url).render_as_string(hide_password=True)
+        raise DatabaseNotReadyError(
+            f"{shown}: {error} (or rebuild: python -m data build --database-url {shown})"
+        ) from error
+    finally:
+        engine.dispose()

@@ -7,6 +7,7 @@ HEADER = "site-header"
 PHASE_BANNER = "phase-banner"
 MAIN = "main-content"
 FOOTER = "site-footer"
+CHOSEN_AREA = "chosen-area"  # dcc.Store (localStorage): the area the user last chose
 
 HOME_HEADING = "home-heading"
 HOME_LA_TABLE = "home-la-table"

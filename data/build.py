@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pyarrow as pa
+import sqlalchemy as sa
 
 from data.load import atomic_build, bulk_insert, to_arrow
 from data.refdata import load_reference, resolve_la
@@ -84,8 +85,12 @@ def build_database(
     progress: bool = True,
     workers: int | None = None,
     on_la: Callable[[str], None] | None = None,
+    after_load: Callable[[sa.Engine], None] | None = None,
 ) -> None:
-    """Simulate returns for the chosen LAs and years and load them into ``url`` atomically."""
+    """Simulate returns for the chosen LAs and years and load them into ``url`` atomically.
+
+    ``after_load`` runs on the side copy once every LA has loaded (the CLI passes the metrics
+    build), so derived tables are swapped in together with the records they came from."""
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
     if len(years) == 0:
@@ -110,6 +115,8 @@ def build_database(
             advance(code)
             if on_la is not None:
                 on_la(code)
+        if after_load is not None:
+            after_load(target.engine)
 
 
 class _progress:

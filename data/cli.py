@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+
+import sqlalchemy as sa
 
 from data.engine import DatabaseURLError, check_database_url, database_url, make_engine, mask_url
 from data.load import LoadError, create_tables, replace_la_year
@@ -112,6 +114,28 @@ def _writable_folder(path: Path) -> None:
         raise OSError(f"output folder {str(path)!r} is not writable")
 
 
+def metrics_step(*, quiet: bool = True) -> Callable[[sa.Engine], None]:
+    """The metrics build, for ``build_database(after_load=...)``.
+
+    The one place ``data`` reaches into ``metrics``: the command composes the pipeline that the
+    ARCHITECTURE contract promises (``python -m data build`` ends with the tidy tables), while
+    the data library itself never imports the layer above it (tests/test_layers.py)."""
+
+    def run(engine: sa.Engine) -> None:
+        from metrics.build import build_metrics
+
+        if not quiet:
+            print("Building indicator tables...", file=sys.stderr)
+        report = build_metrics(engine)
+        if not quiet:
+            timings = ", ".join(f"{k} {v:.0f} s" for k, v in report.seconds.items())
+            print(
+                f"  {report.rows['indicator_values']:,} indicator rows ({timings})", file=sys.stderr
+            )
+
+    return run
+
+
 def _build(args: argparse.Namespace) -> int:
     from data.build import build_database
 
@@ -125,6 +149,7 @@ def _build(args: argparse.Namespace) -> int:
         la_codes=args.la,
         clean=args.clean,
         progress=not args.quiet,
+        after_load=metrics_step(quiet=args.quiet),
     )
     print(f"built {mask_url(url)}")
     return 0

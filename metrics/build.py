@@ -326,7 +326,9 @@ def indicator_frame(
         primary=ind.disclosure.primary,
         round_to=ind.disclosure.round_national or 1,
     )
-    neighbours = _neighbours(frame, pairs)
+    # Neighbour summaries for the headline rows only: over breakdown cells they would be
+    # medians of mostly suppressed values, and they would treble the table the web reads.
+    neighbours = _neighbours(frame[frame["breakdown"] == "total"], pairs)
     neighbours["indicator_id"] = ind.id
     neighbours["status"] = ""
     out = pd.concat([frame, neighbours], ignore_index=True)

@@ -19,6 +19,38 @@ PG_MISSING = "CSC_TEST_PG_URL not set: run through `make test`, which starts Pos
 CHROMIUM = "/usr/bin/chromium"
 
 
+SMALL_DB_ENV = "CSC_SMALL_DB"  # local only: path of a prebuilt small database to reuse
+SMALL_LAS = ["202", "805", "926"]
+SMALL_YEARS = range(2023, 2026)
+
+
+@pytest.fixture(scope="session")
+def small_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """URL of a DuckDB database built as ``python -m data build`` builds one, but small: records
+    for ``SMALL_LAS`` (three regions, three sizes) x ``SMALL_YEARS`` and the tidy tables for every
+    computable indicator. Shared by the session: open it, never change it."""
+    from data.build import build_database
+    from data.cli import metrics_step
+
+    prebuilt = os.environ.get(SMALL_DB_ENV)
+    if prebuilt and not os.environ.get("CI"):
+        # Local speed-up while developing: reuse a file built by an earlier session.
+        return f"duckdb:///{prebuilt}?access_mode=read_only"
+    path = tmp_path_factory.mktemp("small") / "small.duckdb"
+    url = f"duckdb:///{path}"
+    build_database(
+        url,
+        la_codes=SMALL_LAS,
+        seed=11,
+        scale=0.3,
+        years=SMALL_YEARS,
+        progress=False,
+        workers=1,
+        after_load=metrics_step(),
+    )
+    return url
+
+
 def engine_name_of(url: str) -> str:
     """``duckdb``, ``sqlite`` or ``postgresql`` for a SQLAlchemy URL."""
     return make_url(url).get_backend_name()

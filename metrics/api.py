@@ -1,0 +1,305 @@
+"""The metrics layer's public, read-only face: the catalogue and the tidy tables, already past
+disclosure control, for the dashboard, its downloads and the HTTP API.
+
+The tidy tables are read once into memory, one small frame per indicator with text columns as
+categories, so a dashboard view is a filter over a few thousand rows (well under a millisecond)
+and a web worker's memory does not grow with the number of children. Lookups validate every
+argument against the catalogue and the areas and years present, and fail with an error that
+names the bad value, because these arguments come from URLs and users.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data.engine import database_url, make_engine
+from data.schema import ref_la
+from metrics.catalogue import Catalogue, Indicator, UnknownIndicatorError, load_catalogue
+from metrics.tidy import coverage_values as coverage_table
+from metrics.tidy import indicator_values as values_table
+
+__all__ = [
+    "ENGLAND_CODE",
+    "Tidy",
+    "TidyNotBuiltError",
+    "UnknownAreaError",
+    "UnknownBreakdownError",
+    "UnknownIndicatorError",
+    "UnknownYearError",
+    "catalogue",
+    "coverage",
+    "indicator",
+    "load",
+    "values",
+]
+
+ENGLAND_CODE = "E92000001"
+VALUE_COLUMNS = [c.name for c in values_table.columns]
+COVERAGE_COLUMNS = [c.name for c in coverage_table.columns]
+_CATEGORIES = (
+    "geographic_level",
+    "area_code",
+    "area_name",
+    "region_code",
+    "breakdown",
+    "breakdown_value",
+    "status",
+    "compared_to_england",
+    "quartile",
+    "trend",
+    "measure",
+    "label",
+)
+
+
+class UnknownAreaError(LookupError):
+    """No area with this code (LA ONS or DfE code, region or England)."""
+
+
+class UnknownYearError(LookupError):
+    """The indicator has no values for this year."""
+
+
+class UnknownBreakdownError(LookupError):
+    """The indicator is not broken down this way."""
+
+
+class TidyNotBuiltError(RuntimeError):
+    """The database has no tidy tables yet: ``python -m metrics build`` makes them."""
+
+
+def _areas(conn: sa.Connection) -> pd.DataFrame:
+    rows = conn.execute(
+        sa.select(
+            ref_la.c.ons_code,
+            ref_la.c.la_name,
+            ref_la.c.region_code,
+            ref_la.c.region_name,
+            ref_la.c.dfe_la_code,
+        ).order_by(ref_la.c.la_name)
+    ).all()
+    la = pd.DataFrame(rows, columns=["code", "name", "region_code", "region_name", "dfe_la_code"])
+    la["level"] = "local_authority"
+    regions = (
+        la[["region_code", "region_name"]]
+        .drop_duplicates()
+        .sort_values("region_name")
+        .rename(columns={"region_code": "code", "region_name": "name"})
+    )
+    regions["level"] = "regional"
+    regions["region_code"] = regions["code"]
+    england = pd.DataFrame(
+        [{"code": ENGLAND_CODE, "name": "England", "level": "national", "region_code": None}]
+    )
+    out = pd.concat([england, regions, la.drop(columns="region_name")], ignore_index=True)
+    return out[["code", "name", "level", "region_code", "dfe_la_code"]]
+
+
+def _read(conn: sa.Connection, table: sa.Table, columns: list[str]) -> pd.DataFrame:
+    stmt = sa.select(*(table.c[c] for c in columns))
+    if conn.dialect.name == "duckdb":
+        # Arrow straight from DuckDB: no Python tuple per row for millions of rows.
+        raw = conn.connection.dbapi_connection
+        compiled = str(stmt.compile(dialect=conn.dialect))
+        frame = raw.execute(compiled).fetch_arrow_table().to_pandas()  # type: ignore[union-attr]
+    else:
+        frame = pd.read_sql(stmt, conn)
+    for col in _CATEGORIES:
+        if col in frame:
+            frame[col] = frame[col].astype("category")
+    if "time_period" in frame:
+        frame["time_period"] = frame["time_period"].astype("int16")
+    if "rank" in frame:
+        frame["rank"] = frame["rank"].astype("Int16")
+    return frame
+
+
+def _split(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    ids = frame["indicator_id"].astype(str)
+    out = {}
+    for key, part in frame.groupby(ids, sort=False, observed=True):
+        part = part.drop(columns="indicator_id").reset_index(drop=True)
+        for col in part.select_dtypes("category"):
+            part[col] = part[col].cat.remove_unused_categories()
+        out[str(key)] = part
+    return out
+
+
+def _as_list(value: object) -> list[object] | None:
+    if value is None:
+        return None
+    if isinstance(value, str | int):
+        return [value]
+    return list(value)  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class Tidy:
+    """The catalogue and both tidy tables, in memory, with validated lookups."""
+
+    catalogue: Catalogue
+    areas: pd.DataFrame  # code, name, level, region_code, dfe_la_code
+    _values: dict[str, pd.DataFrame]
+    _coverage: dict[str, pd.DataFrame]
+
+    @classmethod
+    def load(cls, engine: sa.Engine, cat: Catalogue | None = None) -> Tidy:
+        with engine.connect() as conn:
+            inspector = sa.inspect(conn)
+            for table in (values_table, coverage_table, ref_la):
+                if not inspector.has_table(table.name):
+                    raise TidyNotBuiltError(
+                        f"table {table.name} is missing: run `python -m metrics build`"
+                    )
+            areas = _areas(conn)
+            values = _read(conn, values_table, VALUE_COLUMNS)
+            coverage = _read(conn, coverage_table, COVERAGE_COLUMNS)
+        return cls(cat or load_catalogue(), areas, _split(values), _split(coverage))
+
+    # ------------------------------------------------------------ validation
+    def indicator(self, indicator_id: str) -> Indicator:
+        return self.catalogue.indicator(indicator_id)
+
+    def area_code(self, area: str) -> str:
+        """The ONS code of ``area`` given as an ONS code, DfE LA code, region code or 'England'."""
+        text = str(area).strip()
+        codes = self.areas["code"]
+        if (codes == text).any():
+            return text
+        match = self.areas.loc[self.areas["dfe_la_code"] == text, "code"]
+        if len(match):
+            return str(match.iloc[0])
+        if text.lower() == "england":
+            return ENGLAND_CODE
+        raise UnknownAreaError(f"unknown area '{area}'")
+
+    def years(self, indicator_id: str) -> list[int]:
+        frame = self._frame(indicator_id)
+        return sorted(int(y) for y in frame["time_period"].unique())
+
+    def breakdowns(self, indicator_id: str) -> list[str]:
+        frame = self._frame(indicator_id)
+        present = set(frame["breakdown"].astype(str).unique())
+        return [b for b in ["total", *self.indicator(indicator_id).breakdowns] if b in present]
+
+    def _frame(self, indicator_id: str) -> pd.DataFrame:
+        ind = self.indicator(indicator_id)  # raises UnknownIndicatorError
+        frame = self._values.get(ind.id)
+        if frame is None:
+            return pd.DataFrame(columns=[c for c in VALUE_COLUMNS if c != "indicator_id"])
+        return frame
+
+    def _place_and_time(
+        self,
+        frame: pd.DataFrame,
+        indicator_id: str,
+        area: str | Sequence[str] | None,
+        year: int | Sequence[int] | None,
+    ) -> pd.Series:
+        """Rows of ``frame`` in the given areas and years, each validated."""
+        mask = pd.Series(True, index=frame.index)
+        areas = _as_list(area)
+        if areas is not None:
+            mask &= frame["area_code"].isin([self.area_code(str(a)) for a in areas])
+        years = _as_list(year)
+        if years is not None:
+            known = set(self.years(indicator_id))
+            chosen = [_int_or_none(y) for y in years]
+            for y, n in zip(years, chosen, strict=True):
+                if n not in known:
+                    raise UnknownYearError(f"no year {y} for indicator '{indicator_id}'")
+            mask &= frame["time_period"].isin(chosen)
+        return mask
+
+    # ------------------------------------------------------------ lookups
+    def values(
+        self,
+        indicator_id: str,
+        *,
+        area: str | Sequence[str] | None = None,
+        year: int | Sequence[int] | None = None,
+        breakdown: str | None = None,
+        level: str | Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Rows of ``indicator_values`` for one indicator, filtered. ``breakdown`` defaults to
+        every breakdown; pass ``"total"`` for the headline rows."""
+        frame = self._frame(indicator_id)
+        mask = pd.Series(True, index=frame.index)
+        mask &= self._place_and_time(frame, indicator_id, area, year)
+        if breakdown is not None:
+            if breakdown not in self.breakdowns(indicator_id):
+                raise UnknownBreakdownError(
+                    f"indicator '{indicator_id}' has no breakdown '{breakdown}'"
+                )
+            mask &= frame["breakdown"] == breakdown
+        levels = _as_list(level)
+        if levels is not None:
+            mask &= frame["geographic_level"].isin(levels)
+        out = frame[mask.to_numpy()].copy()
+        out.insert(0, "indicator_id", indicator_id)
+        return out
+
+    def coverage(
+        self,
+        indicator_id: str,
+        *,
+        area: str | Sequence[str] | None = None,
+        year: int | Sequence[int] | None = None,
+    ) -> pd.DataFrame:
+        """Rows of ``coverage_values`` (coverage measures and hidden-need signals)."""
+        self.indicator(indicator_id)
+        frame = self._coverage.get(indicator_id)
+        if frame is None:
+            return pd.DataFrame(columns=[c for c in COVERAGE_COLUMNS])
+        mask = pd.Series(True, index=frame.index)
+        mask &= self._place_and_time(frame, indicator_id, area, year)
+        out = frame[mask.to_numpy()].copy()
+        out.insert(0, "indicator_id", indicator_id)
+        return out
+
+    def memory_bytes(self) -> int:
+        frames = [*self._values.values(), *self._coverage.values()]
+        return int(sum(f.memory_usage(deep=True).sum() for f in frames))
+
+
+def _int_or_none(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------- module-level conveniences
+def catalogue() -> Catalogue:
+    """The validated catalogue (cached)."""
+    return load_catalogue()
+
+
+def indicator(indicator_id: str) -> Indicator:
+    """One catalogue entry; :class:`UnknownIndicatorError` names an unknown id."""
+    return load_catalogue().indicator(indicator_id)
+
+
+@functools.cache
+def load(url: str | None = None) -> Tidy:
+    """The tidy tables of ``url`` (default ``DATABASE_URL``), read once per process."""
+    engine = make_engine(database_url(url))
+    try:
+        return Tidy.load(engine)
+    finally:
+        engine.dispose()
+
+
+def values(indicator_id: str, **filters: object) -> pd.DataFrame:
+    """``Tidy.values`` on the default database."""
+    return load().values(indicator_id, **filters)  # type: ignore[arg-type]
+
+
+def coverage(indicator_id: str, **filters: object) -> pd.DataFrame:
+    """``Tidy.coverage`` on the default database."""
+    return load().coverage(indicator_id, **filters)  # type: ignore[arg-type]
