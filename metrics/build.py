@@ -9,9 +9,9 @@ type: nothing here knows about a particular indicator beyond its catalogue decla
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,11 +24,11 @@ from metrics import calendar
 from metrics.catalogue import Catalogue, Count, Indicator, load_catalogue
 from metrics.coverage import UNIT_MEASURES, coverage_frame
 from metrics.disclosure import apply_disclosure
+from metrics.signals import read_context, signal_frame
 from metrics.stats.benchmark import (
     compare_to_benchmark,
-    national_rank,
+    grouped_quartiles_and_ranks,
     neighbour_summary,
-    quartile_bands,
 )
 from metrics.stats.intervals import interval_columns
 from metrics.stats.trend import recent_trends
@@ -74,32 +74,77 @@ def _condition(table: sa.Table, column: str, value: object) -> sa.ColumnElement[
     return col == value
 
 
-def _aggregate(
-    conn: sa.Connection, table: sa.Table, count: Count, breakdown: str | None
-) -> pd.DataFrame:
-    """Per year, LA (and breakdown value): n, and sum and sum of squares where a column applies."""
+def _aggregates(
+    conn: sa.Connection, table: sa.Table, counts: Sequence[Count], breakdown: str | None
+) -> list[pd.DataFrame]:
+    """Every count on one unit in one scan: per year, LA (and breakdown value), for each count
+    ``m`` (rows matching its filter), ``n`` (rows counted: matching, or with the column
+    present), and ``s`` and ``ss`` (sum and sum of squares) where it sums a column.
+
+    Conditional aggregates (``SUM(CASE WHEN ...)``) rather than one filtered query per count:
+    portable to every engine, and a unit is read once however many indicators use it."""
     group: list[Any] = [table.c.year, table.c.la_code]
     if breakdown:
         group.append(table.c[breakdown].label("breakdown_value"))
-    columns = count.columns
-    measures: list[Any] = [sa.func.count().label("n")]
-    if columns:
-        total = sum(
-            (sa.func.coalesce(sa.func.sum(table.c[c]), 0.0) for c in columns), sa.literal(0.0)
-        )
-        measures.append(total.label("s"))
+    measures: list[Any] = []
+    layout = []
+    for i, count in enumerate(counts):
+        conds = [_condition(table, c, v) for c, v in count.where.items()]
+        cond = sa.and_(*conds) if conds else None
+
+        def when(expr: Any, cond: Any = cond) -> Any:
+            return expr if cond is None else sa.case((cond, expr))
+
+        names = {"m": f"m{i}", "n": f"n{i}"}
+        measures.append(sa.func.sum(when(sa.literal(1))).label(names["m"]))
+        columns = count.columns
+        if columns:
+            total = sum(
+                (sa.func.coalesce(sa.func.sum(when(table.c[c])), 0.0) for c in columns),
+                sa.literal(0.0),
+            )
+            measures.append(total.label(f"s{i}"))
+            names["s"] = f"s{i}"
         if len(columns) == 1:
             col = table.c[columns[0]] * 1.0
-            measures.append(sa.func.sum(col * col).label("ss"))
-            measures.append(sa.func.count(table.c[columns[0]]).label("n"))
-            measures.pop(0)
-    where = [_condition(table, c, v) for c, v in count.where.items()]
-    stmt = sa.select(*group, *measures).where(*where).group_by(*group)
-    frame = pd.DataFrame(
-        conn.execute(stmt).fetchall(),
-        columns=[*KEYS, *(["breakdown_value"] if breakdown else []), *(m.name for m in measures)],
+            measures.append(sa.func.sum(when(col * col)).label(f"ss{i}"))
+            measures.append(sa.func.count(when(table.c[columns[0]])).label(names["n"]))
+            names["ss"] = f"ss{i}"
+        else:
+            names["n"] = names["m"]
+        layout.append(names)
+    stmt = sa.select(*group, *measures).group_by(*group)
+    key_names = [*KEYS, *(["breakdown_value"] if breakdown else [])]
+    wide = pd.DataFrame(
+        conn.execute(stmt).fetchall(), columns=[*key_names, *(m.name for m in measures)]
     )
-    return frame
+    keys = _keys_frame(wide, key_names, breakdown)
+    out = []
+    for names in layout:
+        data = {
+            short: pd.to_numeric(wide[column]).fillna(0).to_numpy(dtype=float)
+            for short, column in names.items()
+        }
+        if "ss" in names:
+            data["ss"] = pd.to_numeric(wide[names["ss"]]).to_numpy(dtype=float)
+        out.append(pd.concat([keys, pd.DataFrame(data, index=keys.index)], axis=1))
+    return out
+
+
+def _keys_frame(wide: pd.DataFrame, key_names: list[str], breakdown: str | None) -> pd.DataFrame:
+    """The grouping columns once, as categories (cheap to copy into each count's frame), with
+    ``breakdown_value`` 'total' for the headline rows."""
+    keys = pd.DataFrame(
+        {
+            "year": wide["year"].to_numpy(dtype="int64"),
+            "la_code": pd.Categorical(wide["la_code"].astype(str)),
+        }
+    )
+    values = wide["breakdown_value"].astype(str) if breakdown else "total"
+    keys["breakdown_value"] = pd.Categorical(
+        pd.Series(values, index=keys.index).fillna("Unknown").astype(str)
+    )
+    return keys
 
 
 def _population(conn: sa.Connection, breakdown: str | None) -> pd.DataFrame:
@@ -127,43 +172,65 @@ def _population(conn: sa.Connection, breakdown: str | None) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- one indicator
-def _side(
-    conn: sa.Connection, units: dict[str, sa.Table], count: Count, breakdown: str | None
-) -> pd.DataFrame:
-    if count.population:
-        return _population(conn, breakdown)
-    assert count.unit is not None
-    return _aggregate(conn, units[count.unit], count, breakdown)
+SideCache = dict[tuple[str, str | None], pd.DataFrame]
 
 
-def la_aggregates(
-    conn: sa.Connection, units: dict[str, sa.Table], ind: Indicator, breakdown: str | None
-) -> pd.DataFrame:
-    """numerator, denominator (and n, sd for means) per year, LA and breakdown value."""
-    keys = [*KEYS, *(["breakdown_value"] if breakdown else [])]
-    num = _side(conn, units, ind.numerator, breakdown)
-    if ind.measure in ("mean", "median"):
-        n = num["n"].astype(float)
-        s = num["s"].astype(float)
-        ss = num["ss"].astype(float) if "ss" in num else np.nan
-        out = num[keys].copy()
-        out["numerator"] = n  # children counted: what disclosure control protects
-        out["denominator"] = np.nan
-        out["mean"] = np.where(n > 0, s / n.where(n > 0), np.nan)
-        out["sum"] = s
-        out["sumsq"] = ss
-        return out
-    num_value = num["s"] if ind.numerator.columns else num["n"]
-    out = num[keys].assign(numerator=num_value.astype(float))
-    if ind.denominator is None:
-        out["denominator"] = np.nan
-        return out
-    den = _side(conn, units, ind.denominator, breakdown)
-    den_value = den["s"] if ind.denominator.columns else den["n"]
-    den = den[keys].assign(denominator=den_value.astype(float))
-    out = den.merge(out, on=keys, how="left")
-    out["numerator"] = out["numerator"].fillna(0.0)
-    return out
+def _key(count: Count, breakdown: str | None) -> tuple[str, str | None]:
+    return (count.model_dump_json(), breakdown)
+
+
+def _sides(ind: Indicator) -> list[tuple[Count, str | None]]:
+    """The (count, breakdown) pairs an indicator needs."""
+    population_based = ind.denominator is not None and ind.denominator.population is not None
+    pairs: list[tuple[Count, str | None]] = []
+    for breakdown in [None, *ind.breakdowns]:
+        if breakdown == "disability" and population_based:
+            continue  # no population by disability to divide by
+        for count in (ind.numerator, ind.denominator):
+            if count is not None:
+                pairs.append((count, breakdown))
+    return pairs
+
+
+def prefetch(
+    conn: sa.Connection,
+    units: dict[str, sa.Table],
+    chosen: Sequence[Indicator],
+    cache: SideCache,
+) -> None:
+    """Fill ``cache`` with every side ``chosen`` needs: one query per unit and breakdown."""
+    wanted: dict[tuple[str | None, str | None], dict[str, Count]] = {}
+    for ind in chosen:
+        for count, breakdown in _sides(ind):
+            key = _key(count, breakdown)
+            if key not in cache:
+                wanted.setdefault((count.unit, breakdown), {})[key[0]] = count
+    for (unit, breakdown), counts in wanted.items():
+        if unit is None:  # a population
+            raw = _population(conn, breakdown)
+            key_names = [*KEYS, *(["breakdown_value"] if breakdown else [])]
+            keys = _keys_frame(raw, key_names, breakdown)
+            n = raw["n"].to_numpy(dtype=float)
+            frame = keys.assign(n=n, m=n)
+            for text in counts:
+                cache[(text, breakdown)] = frame
+            continue
+        frames = _aggregates(conn, units[unit], list(counts.values()), breakdown)
+        for text, frame in zip(counts, frames, strict=True):
+            cache[(text, breakdown)] = frame
+
+
+def _side(cache: SideCache, count: Count, breakdown: str | None, keep_zero: bool) -> pd.DataFrame:
+    frame = cache[_key(count, breakdown)]
+    # Groups with no matching record: kept as 0 for counts (an LA with no inadequate rating
+    # has 0, not nothing), dropped elsewhere (the denominator side decides which rows exist).
+    return frame if keep_zero else frame[frame["m"].to_numpy() > 0]
+
+
+def _child_mean(ind: Indicator) -> bool:
+    """A mean over children (sum and sum of squares of a column); a mean declared with a
+    denominator (e.g. an LA-level total over a pupil count) is a ratio of sums instead."""
+    return ind.measure in ("mean", "median") and ind.denominator is None
 
 
 def _geography(conn: sa.Connection) -> pd.DataFrame:
@@ -181,113 +248,248 @@ def _geography(conn: sa.Connection) -> pd.DataFrame:
     )
 
 
-def _with_levels(la: pd.DataFrame, geo: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+# ---------------------------------------------------------------- a batch of indicators
+# The statistics run once over a batch of indicators rather than once per indicator: pandas
+# costs a few milliseconds per operation whatever the size, so ~100 indicators x ~30 operations
+# each was most of the build. What differs between indicators (measure, interval method,
+# polarity, disclosure rule) becomes columns, and each rule is applied to its rows at once.
+SERIES = ["indicator_id", "year", "breakdown", "breakdown_value"]
+BATCH = 16  # indicators per batch: bounds memory at national scale
+RATIO_MEASURES = ("rate_per_10000", "proportion", "ratio", "mean", "median")
+
+
+def _attributes(chosen: Sequence[Indicator]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "indicator_id": [i.id for i in chosen],
+            "measure": [i.measure for i in chosen],
+            "child_mean": [_child_mean(i) for i in chosen],
+            "multiplier": [i.multiplier for i in chosen],
+            "interval": [i.interval for i in chosen],
+            "polarity": [i.polarity for i in chosen],
+            "primary": [i.disclosure.primary for i in chosen],
+            "round_to": [i.disclosure.round_national or 1 for i in chosen],
+        }
+    ).set_index("indicator_id")
+
+
+def gather(
+    conn: sa.Connection,
+    units: dict[str, sa.Table],
+    chosen: Sequence[Indicator],
+    cache: SideCache | None = None,
+) -> pd.DataFrame:
+    """numerator and denominator (n, sum and sum of squares for means over children) of every
+    indicator in ``chosen``, per year, LA, breakdown and value, stacked.
+
+    Sides are queried (and shared through ``cache``), stacked, and joined once per batch:
+    one join per indicator and breakdown cost more than the queries themselves."""
+    cache = {} if cache is None else cache
+    prefetch(conn, units, chosen, cache)
+    nums, dens = [], []
+    for ind in chosen:
+        population_based = ind.denominator is not None and ind.denominator.population is not None
+        for breakdown in [None, *ind.breakdowns]:
+            if breakdown == "disability" and population_based:
+                continue  # no population by disability to divide by
+            tag = {"indicator_id": ind.id, "breakdown": breakdown or "total"}
+            num = _side(cache, ind.numerator, breakdown, keep_zero=ind.measure == "count")
+            if _child_mean(ind):
+                nums.append(num.assign(numerator=num["n"], sum=num["s"], sumsq=num["ss"], **tag))
+                continue
+            value = num["s"] if ind.numerator.columns else num["n"]
+            nums.append(num.assign(numerator=value, **tag))
+            if ind.denominator is not None:
+                den = _side(cache, ind.denominator, breakdown, keep_zero=False)
+                value = den["s"] if ind.denominator.columns else den["n"]
+                dens.append(den.assign(denominator=value, **tag))
+    keys = ["indicator_id", "breakdown", *KEYS, "breakdown_value"]
+    num_frame = pd.concat(nums, ignore_index=True)
+    for col in ("sum", "sumsq"):
+        if col not in num_frame:
+            num_frame[col] = np.nan
+    num_frame = num_frame[[*keys, "numerator", "sum", "sumsq"]]
+    if dens:
+        den_frame = pd.concat(dens, ignore_index=True)[[*keys, "denominator"]]
+        # Outer: a breakdown value the denominator lacks (sex or ethnicity unknown has no
+        # population) is still published as a count, so it stays in the additive relations
+        # that secondary suppression protects; otherwise total minus the parts would reveal it.
+        out = den_frame.merge(num_frame, on=keys, how="outer")
+        has_den = out["indicator_id"].isin([i.id for i in chosen if i.denominator is not None])
+        out.loc[has_den, "numerator"] = out.loc[has_den, "numerator"].fillna(0.0)
+    else:
+        out = num_frame.assign(denominator=np.nan)
+    first = out["indicator_id"].map({i.id: i.first_year for i in chosen})
+    out = out[out["year"].to_numpy() >= first.to_numpy()].reset_index(drop=True)
+    for col in ("indicator_id", "breakdown", "breakdown_value", "la_code"):
+        out[col] = out[col].astype(str).astype("category")
+    out["year"] = out["year"].astype("int64")
+    return out
+
+
+def _with_levels(la: pd.DataFrame, geo: pd.DataFrame) -> pd.DataFrame:
     """LA rows plus regions and England, aggregated from the unrounded LA counts."""
     la = la.merge(geo, on="la_code", how="inner")
     la["geographic_level"] = "local_authority"
-    keys = ["year", "breakdown", "breakdown_value"]
-    sums = ["numerator", "denominator", *(["sum", "sumsq"] if "sum" in la else [])]
+    sums = ["numerator", "denominator", "sum", "sumsq"]
 
-    def rollup(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-        agg = frame.groupby(by, dropna=False)[sums].sum(min_count=1).reset_index()
-        return agg
+    def rollup(by: list[str]) -> pd.DataFrame:
+        return la.groupby(by, observed=True, sort=False)[sums].sum(min_count=1).reset_index()
 
-    region = rollup(la, [*keys, "region_code", "region_name"]).rename(
+    region = rollup([*SERIES, "region_code", "region_name"]).rename(
         columns={"region_name": "area_name"}
     )
     region["area_code"] = region["region_code"]
     region["geographic_level"] = "regional"
-    england = rollup(la, keys)
+    england = rollup(SERIES)
     england["area_code"], england["area_name"] = ENGLAND
     england["region_code"] = None
     england["geographic_level"] = "national"
     out = pd.concat([la, region, england], ignore_index=True)
-    if "sum" in out:
-        n = out["numerator"]
-        out["mean"] = out["sum"] / n.where(n > 0)
+    for col in ("indicator_id", "breakdown", "breakdown_value"):
+        out[col] = out[col].astype(str)
     return out
 
 
-def _values(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
-    mult = ind.multiplier
-    if ind.measure in ("mean", "median"):
-        n = frame["numerator"]
-        var = (frame["sumsq"] - frame["sum"] ** 2 / n.where(n > 0)) / (n - 1).where(n > 1)
-        sd = np.sqrt(var.clip(lower=0))
-        frame["value"] = frame["mean"]
-        ci = (
-            interval_columns(ind.interval, n, n, value=frame["mean"], sd=sd)
-            if ind.interval != "none"
-            else {}
-        )
-    elif ind.measure == "count":
-        frame["value"] = frame["numerator"]
-        ci = {}  # counts (e.g. LAs by Ofsted judgement) are not samples: no interval
-    else:
-        den = frame["denominator"].where(frame["denominator"] > 0)
-        frame["value"] = frame["numerator"] / den * mult
-        ci = (
-            interval_columns(ind.interval, frame["numerator"], frame["denominator"], per=mult)
-            if ind.interval != "none"
-            else {}
-        )
-    for col in ("lower_95", "upper_95", "lower_998", "upper_998"):
-        frame[col] = ci.get(col, np.full(len(frame), np.nan))
+def _values(frame: pd.DataFrame, attrs: pd.DataFrame) -> pd.DataFrame:
+    """Value and intervals, one vectorised pass per (measure kind, interval method, scale)."""
+    ids = frame["indicator_id"]
+    measure = ids.map(attrs["measure"]).to_numpy()
+    method = ids.map(attrs["interval"]).to_numpy()
+    mult = ids.map(attrs["multiplier"]).to_numpy(dtype=float)
+    num = frame["numerator"].to_numpy(dtype=float, na_value=np.nan)
+    den = frame["denominator"].to_numpy(dtype=float, na_value=np.nan)
+    total = frame["sum"].to_numpy(dtype=float, na_value=np.nan)
+    sumsq = frame["sumsq"].to_numpy(dtype=float, na_value=np.nan)
+    is_mean = ids.map(attrs["child_mean"]).to_numpy(dtype=bool)
+    is_count = measure == "count"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(num > 0, total / num, np.nan)
+        var = np.where(num > 1, (sumsq - total**2 / num) / (num - 1), np.nan)
+        ratio = np.where(den > 0, num / den * mult, np.nan)
+    sd = np.sqrt(np.clip(var, 0, None))
+    frame["value"] = np.where(is_mean, mean, np.where(is_count, num, ratio))
+    bounds = {
+        c: np.full(len(frame), np.nan) for c in ("lower_95", "upper_95", "lower_998", "upper_998")
+    }
+    kind = np.where(is_mean, "mean", np.where(is_count, "count", "ratio"))
+    # Counts (e.g. LAs by Ofsted judgement) are not samples: no interval.
+    keys = pd.DataFrame({"kind": kind, "method": method, "mult": mult})
+    groups: dict[Any, Any] = keys.groupby(["kind", "method", "mult"], sort=False).indices
+    for (k, m, scale), rows in groups.items():
+        if k == "count" or m == "none":
+            continue
+        if k == "mean":
+            ci = interval_columns(m, num[rows], num[rows], value=mean[rows], sd=sd[rows])
+        else:
+            ci = interval_columns(m, num[rows], den[rows], per=float(scale))
+        for col, values in ci.items():
+            bounds[col][rows] = values
+    for col, values in bounds.items():
+        frame[col] = values
     return frame
 
 
-def _comparisons(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
-    keys = ["year", "breakdown", "breakdown_value"]
-    eng = frame[frame["geographic_level"] == "national"][[*keys, "value"]].rename(
-        columns={"value": "england"}
+def _comparisons(frame: pd.DataFrame, attrs: pd.DataFrame) -> pd.DataFrame:
+    keys = ["indicator_id", "year", "breakdown", "breakdown_value"]
+    eng = frame.loc[frame["geographic_level"] == "national", [*keys, "value"]]
+    frame = frame.merge(eng.rename(columns={"value": "england"}), on=keys, how="left")
+    national = (frame["geographic_level"] == "national").to_numpy()
+    polarity = frame["indicator_id"].map(attrs["polarity"]).to_numpy()
+    compared = np.full(len(frame), "", dtype=object)
+    for pol in np.unique(polarity):
+        rows = (polarity == pol) & ~national
+        compared[rows] = compare_to_benchmark(
+            frame["lower_95"].to_numpy()[rows],
+            frame["upper_95"].to_numpy()[rows],
+            frame["england"].to_numpy()[rows],
+            str(pol),
+        )
+    frame["compared_to_england"] = compared
+    bands, ranks = grouped_quartiles_and_ranks(
+        frame["value"].to_numpy(dtype=float, na_value=np.nan),
+        frame.groupby(keys, sort=False).ngroup().to_numpy(),
+        polarity,
+        (frame["geographic_level"] == "local_authority").to_numpy(),
     )
-    frame = frame.merge(eng, on=keys, how="left")
-    frame["compared_to_england"] = np.where(
-        frame["geographic_level"] == "national",
-        "",
-        compare_to_benchmark(frame["lower_95"], frame["upper_95"], frame["england"], ind.polarity),
-    )
-    frame["quartile"] = ""
-    frame["rank"] = pd.array([pd.NA] * len(frame), dtype="Int64")
-    la = frame["geographic_level"] == "local_authority"
-    for idx in frame[la].groupby(keys).groups.values():
-        values = frame.loc[idx, "value"]
-        frame.loc[idx, "quartile"] = quartile_bands(values.to_numpy(), ind.polarity)
-        frame.loc[idx, "rank"] = national_rank(values.to_numpy(), ind.polarity).to_numpy()
+    frame["quartile"] = bands
+    frame["rank"] = pd.array(ranks, dtype="Int64")
     return frame.drop(columns=["england"])
 
 
-def _trends(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
-    kind: Literal["proportion", "other"] = "proportion" if ind.measure == "proportion" else "other"
+def _trends(frame: pd.DataFrame, attrs: pd.DataFrame) -> pd.DataFrame:
     frame = frame.rename(columns={"year": "time_period"})
-    usable = frame.copy()
-    trend = recent_trends(
-        usable, kind=kind, by=["geographic_level", "area_code", "breakdown", "breakdown_value"]
-    )
-    frame["trend"] = trend["trend"].fillna("").to_numpy()
+    proportion = (frame["indicator_id"].map(attrs["measure"]) == "proportion").to_numpy()
+    trend = np.full(len(frame), "", dtype=object)
+    by = ["indicator_id", "geographic_level", "area_code", "breakdown", "breakdown_value"]
+    for kind, rows in (("proportion", proportion), ("other", ~proportion)):
+        if rows.any():
+            result = recent_trends(frame[rows], kind=kind, by=by)  # type: ignore[arg-type]
+            trend[rows] = result["trend"].fillna("").to_numpy()
+    frame["trend"] = trend
     return frame
+
+
+def _disclosed(frame: pd.DataFrame, attrs: pd.DataFrame) -> pd.DataFrame:
+    rule = frame["indicator_id"].map(
+        attrs["primary"].astype(str) + "/" + attrs["round_to"].astype(str)
+    )
+    parts = []
+    for key, rows in frame.groupby(rule.to_numpy(), sort=False).indices.items():
+        primary, round_to = (int(x) for x in str(key).split("/"))
+        parts.append(apply_disclosure(frame.iloc[rows], primary=primary, round_to=round_to))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _neighbours(frame: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     la = frame[frame["geographic_level"] == "local_authority"]
-    summary = neighbour_summary(
-        la[["time_period", "breakdown", "breakdown_value", "area_code", "value"]],
-        pairs,
-        by=["time_period", "breakdown", "breakdown_value"],
-    )
+    by = ["indicator_id", "time_period", "breakdown", "breakdown_value"]
+    summary = neighbour_summary(la[[*by, "area_code", "value"]], pairs, by=by)
     rows = []
     for level, col in (
         ("statistical_neighbours_median", "neighbour_median"),
         ("statistical_neighbours_mean", "neighbour_mean"),
     ):
-        part = summary[
-            ["time_period", "breakdown", "breakdown_value", "area_code", col, "neighbours_used"]
-        ].rename(columns={col: "value"})
+        part = summary[[*by, "area_code", col, "neighbours_used"]].rename(columns={col: "value"})
         part["geographic_level"] = level
         rows.append(part)
     out = pd.concat(rows, ignore_index=True)
     names = la[["area_code", "area_name", "region_code"]].drop_duplicates("area_code")
     return out.merge(names, on="area_code", how="left")
+
+
+def batch_frame(
+    conn: sa.Connection,
+    units: dict[str, sa.Table],
+    chosen: Sequence[Indicator],
+    geo: pd.DataFrame,
+    pairs: pd.DataFrame,
+    cache: SideCache | None = None,
+) -> pd.DataFrame:
+    """Every published row for a batch of indicators: LAs, regions, England, neighbours, all
+    years and breakdowns, after statistics and disclosure control."""
+    attrs = _attributes(chosen)
+    frame = _with_levels(gather(conn, units, chosen, cache), geo)
+    frame = _values(frame, attrs)
+    frame = _comparisons(frame, attrs)
+    frame = _trends(frame, attrs)
+    # No rate where there is nothing to divide by (e.g. sex unknown: no population): "z".
+    ratio = frame["indicator_id"].map(attrs["measure"]).isin(RATIO_MEASURES).to_numpy()
+    no_base = ratio & ~frame["indicator_id"].map(attrs["child_mean"]).to_numpy(dtype=bool)
+    no_base &= frame["denominator"].isna().to_numpy()
+    frame["status"] = np.where(no_base, "z", "")
+    frame = frame.drop(
+        columns=[c for c in ("sum", "sumsq", "mean", "region_name", "la_code") if c in frame]
+    )
+    frame = _disclosed(frame, attrs)
+    # Neighbour summaries for the headline rows only: over breakdown cells they would be
+    # medians of mostly suppressed values, and they would treble the table the web reads.
+    neighbours = _neighbours(frame[frame["breakdown"] == "total"], pairs)
+    neighbours["status"] = ""
+    out = pd.concat([frame, neighbours], ignore_index=True)
+    for col in ("compared_to_england", "quartile", "trend"):
+        out[col] = out[col].fillna("")
+    return out
 
 
 def indicator_frame(
@@ -297,44 +499,8 @@ def indicator_frame(
     geo: pd.DataFrame,
     pairs: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Every published row for one indicator: LAs, regions, England, neighbours, all years and
-    breakdowns, after statistics and disclosure control."""
-    parts = []
-    breakdowns: list[str | None] = [None, *ind.breakdowns]
-    population_based = ind.denominator is not None and ind.denominator.population is not None
-    for breakdown in breakdowns:
-        if breakdown == "disability" and population_based:
-            continue  # no population by disability to divide by
-        la = la_aggregates(conn, units, ind, breakdown)
-        if breakdown is None:
-            la["breakdown_value"] = "total"
-        la = la[la["year"] >= ind.first_year]
-        la["breakdown"] = breakdown or "total"
-        frame = _with_levels(la, geo, ind)
-        parts.append(frame)
-    frame = pd.concat(parts, ignore_index=True)
-    frame = _values(frame, ind)
-    frame = _comparisons(frame, ind)
-    frame = _trends(frame, ind)
-    frame["indicator_id"] = ind.id
-    frame["status"] = ""
-    frame = frame.drop(
-        columns=[c for c in ("sum", "sumsq", "mean", "region_name", "la_code") if c in frame]
-    )
-    frame = apply_disclosure(
-        frame,
-        primary=ind.disclosure.primary,
-        round_to=ind.disclosure.round_national or 1,
-    )
-    # Neighbour summaries for the headline rows only: over breakdown cells they would be
-    # medians of mostly suppressed values, and they would treble the table the web reads.
-    neighbours = _neighbours(frame[frame["breakdown"] == "total"], pairs)
-    neighbours["indicator_id"] = ind.id
-    neighbours["status"] = ""
-    out = pd.concat([frame, neighbours], ignore_index=True)
-    for col in ("compared_to_england", "quartile", "trend"):
-        out[col] = out[col].fillna("")
-    return out
+    """Every published row for one indicator."""
+    return batch_frame(conn, units, [ind], geo, pairs)
 
 
 # ---------------------------------------------------------------- the whole build
@@ -384,12 +550,19 @@ def build_metrics(
             columns=["ons_code", "neighbour_ons_code"],
         )
         frames = []
-        for ind in chosen:
-            frames.append(indicator_frame(conn, units, ind, geo, pairs))
+        cache: SideCache = {}
+        prefetch(conn, units, chosen, cache)  # every unit read once for the whole build
+        for start in range(0, len(chosen), BATCH):
+            batch = chosen[start : start + BATCH]
+            frames.append(batch_frame(conn, units, batch, geo, pairs, cache))
             if progress:
-                progress(ind.id)
+                progress(", ".join(i.id for i in batch))
         values = pd.concat(frames, ignore_index=True)
         coverage = coverage_frame(conn, units, chosen, geo)
+        tock = time.perf_counter()
+        signals = signal_frame(values, list(chosen), read_context(conn), geo)
+        coverage = pd.concat([coverage, signals], ignore_index=True)
+        report.seconds["signals"] = time.perf_counter() - tock
     report.seconds["indicators"] = time.perf_counter() - tick
 
     tick = time.perf_counter()

@@ -128,32 +128,43 @@ def _label(measure: str, num: float, den: float, value: float, status: str) -> s
 def coverage_frame(
     conn: sa.Connection, units: dict[str, sa.Table], indicators: list[Indicator], geo: pd.DataFrame
 ) -> pd.DataFrame:
+    """Each coverage measure computed and disclosure-controlled once, then attached to every
+    indicator that lists it (many indicators share a measure: the work must not repeat)."""
     measures = _measures(conn, units)
     wanted = {m for ind in indicators for m in ind.annotations.coverage.measures}
-    computed = {m: fn() for m, fn in measures.items() if m in wanted}
     status = _returns_missing(conn)
-    rows = []
+    # (indicator, measure, source key): returns_missing is per return, so its key names it.
+    links = []
+    sources: dict[str, pd.DataFrame] = {}
+    for m, fn in measures.items():
+        if m in wanted:
+            sources[m] = fn()
     for ind in indicators:
         ret = RETURN_NAMES.get(ind.source.return_)
         for measure in ind.annotations.coverage.measures:
             if measure == "returns_missing":
                 if ret is None:
                     continue
-                st = status[status["return_name"] == ret]
-                frame = st.assign(
-                    numerator=(st["status"] == "missing").astype(float), denominator=1.0
-                )[[*KEYS, "numerator", "denominator"]]
-            elif measure in computed:
-                frame = computed[measure]
+                key = f"returns_missing:{ret}"
+                if key not in sources:
+                    st = status[status["return_name"] == ret]
+                    sources[key] = st.assign(
+                        numerator=(st["status"] == "missing").astype(float), denominator=1.0
+                    )[[*KEYS, "numerator", "denominator"]]
+            elif measure in sources:
+                key = measure
             else:
                 continue
-            rows.append(frame.assign(indicator_id=ind.id, measure=measure))
-    if not rows:
+            links.append((ind.id, measure, key))
+    if not links:
         return pd.DataFrame(columns=COLUMNS)
-    la = pd.concat(rows, ignore_index=True).merge(geo, on="la_code", how="inner")
+    used = {key for _, _, key in links}
+    la = pd.concat([sources[k].assign(source=k) for k in sorted(used)], ignore_index=True).merge(
+        geo, on="la_code", how="inner"
+    )
     la["geographic_level"] = "local_authority"
     sums = ["numerator", "denominator"]
-    by = ["year", "indicator_id", "measure"]
+    by = ["year", "source"]
     region = la.groupby([*by, "region_code", "region_name"])[sums].sum().reset_index()
     region = region.rename(columns={"region_name": "area_name"}).assign(
         area_code=region["region_code"], geographic_level="regional"
@@ -175,20 +186,17 @@ def coverage_frame(
     frame["numerator"] = frame["numerator"].astype(float)
     frame["denominator"] = frame["denominator"].astype(float)
     frame["value"] = frame["numerator"] / frame["denominator"].where(frame["denominator"] > 0) * 100
-    # Disclosure: the same rules as indicator values (counts of 1-5 never leave metrics).
+    # Disclosure: the same rules as indicator values (counts of 1-5 never leave metrics). Each
+    # source is its own relation (indicator_id = source), so its cells are not taken for
+    # breakdowns of anything else.
+    frame["indicator_id"] = frame["source"]
     frame["breakdown"] = "total"
     frame["breakdown_value"] = "total"
     frame["status"] = ""
     for col in ("lower_95", "upper_95", "lower_998", "upper_998"):
         frame[col] = np.nan
-    safe = []
-    for (indicator_id, measure_id), part in frame.groupby(["indicator_id", "measure"], sort=False):
-        # Each measure is disclosed on its own, so its cells are not taken for breakdowns.
-        part = part.assign(indicator_id=f"{indicator_id}:{measure_id}")
-        safe.append(
-            apply_disclosure(part, primary=5, round_to=1).assign(indicator_id=str(indicator_id))
-        )
-    frame = pd.concat(safe, ignore_index=True)
+    frame = apply_disclosure(frame, primary=5, round_to=1)
+    frame["measure"] = frame["source"].str.split(":").str[0]
     frame["label"] = [
         _label(m, n, d, v, st)
         for m, n, d, v, st in zip(
@@ -200,4 +208,6 @@ def coverage_frame(
             strict=True,
         )
     ]
+    pairs = pd.DataFrame(links, columns=["indicator_id", "measure", "source"])
+    frame = frame.drop(columns=["indicator_id", "measure"]).merge(pairs, on="source")
     return frame[COLUMNS]

@@ -46,6 +46,9 @@ def _coverage_columns() -> tuple[sa.Column[object], ...]:
         sa.Column("denominator", sa.Double),
         sa.Column("value", sa.Double),
         sa.Column("label", sa.String, nullable=False),
+        # Hidden-need signals (metrics/signals.py) carry a 95% range; coverage shares do not.
+        sa.Column("lower_95", sa.Double),
+        sa.Column("upper_95", sa.Double),
     )
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr, ndtri
+from scipy.special import expit, ndtr, ndtri
 from scipy.stats import gamma
 
 from data.synth.latent import LAFactors, la_rng, population_0_17
@@ -83,6 +83,18 @@ ABSENCE_ALL = {
     2021: (4.6, 12.1, 1.1), 2022: (7.6, 22.5, 1.7), 2023: (7.4, 22.3, 2.0),
     2024: (7.1, 20.7, 2.2), 2025: (6.9, 19.5, 2.3), 2026: (6.8, 19.0, 2.3),
 }  # fmt: skip
+
+# Pupils eligible for free school meals, % of all pupils in the January school census (DfE
+# "Schools, pupils and their characteristics"). 2026 is held at the 2025 level (not published).
+FSM_ALL = {2017: 14.1, 2018: 13.6, 2019: 15.4, 2020: 17.3, 2021: 20.8, 2022: 22.5, 2023: 23.8,
+           2024: 24.6, 2025: 25.7, 2026: 25.7}  # fmt: skip
+# Log-odds of eligibility per standard deviation of deprivation, and of persistent local noise:
+# about 10% to 45% across LAs (one or two outliers above) around England's 25.7% in 2025.
+FSM_DEPRIVATION = 0.40
+FSM_NOISE = 0.12
+# Larger LAs are more deprived on average, so the pupil-weighted England share sits above the
+# LA-level centre; this shift of the log-odds puts England back near the published level.
+FSM_SHIFT = -0.05
 
 UPN_PATTERN = r"^[A-Z](?:\d{12}|\d{11}[A-Z])$"
 UNMATCHED_SHARE = 0.02
@@ -446,7 +458,28 @@ def _baseline(factors: LAFactors, years: range, seed: int) -> pd.DataFrame:
         if eyfs is not None:
             p = float(ndtr(ndtri(eyfs / 100) - 0.10 * dep + 0.05 * noise[3]))
             rows.append((year, la, "eyfs_gld", float(rng.binomial(cohort, p)), float(cohort)))
+        rows.append(_fsm_row(factors, year, seed))
     out = pd.DataFrame(rows, columns=BASELINE_COLUMNS)
     out["numerator"] = out["numerator"].astype(float)
     out["denominator"] = out["denominator"].astype(float)
     return out
+
+
+def _fsm_row(factors: LAFactors, year: int, seed: int) -> tuple[int, str, str, float, float]:
+    """Free school meal eligibility, the deprivation figure the hidden-need signals adjust for.
+
+    Drawn from streams of its own (``ed:fsm`` for the LA's persistent noise, ``fsm<year>`` for
+    the count), so adding it left every other generated value unchanged."""
+    la = factors.la_code
+    noise = float(la_rng(seed, la, "ed:fsm").standard_normal())
+    share = FSM_ALL[min(max(year, 2017), 2026)] / 100
+    logit = (
+        np.log(share / (1 - share))
+        + FSM_SHIFT
+        + FSM_DEPRIVATION * factors.deprivation
+        + FSM_NOISE * noise
+    )
+    pupils = round(population_0_17(factors, year) / 18 * 0.93 * 14)  # reception to year 13
+    eligible = la_rng(seed, la, f"fsm{year}").binomial(pupils, float(expit(logit)))
+    return (year, la, "fsm_eligible", float(eligible), float(pupils))
+

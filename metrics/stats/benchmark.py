@@ -149,3 +149,36 @@ def neighbour_summary(
     for column in ("neighbour_median", "neighbour_mean", "neighbour_min", "neighbour_max"):
         summary.loc[too_few, column] = np.nan
     return summary
+
+
+def grouped_quartiles_and_ranks(
+    values: ArrayLike, groups: ArrayLike, polarity: ArrayLike, eligible: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`quartile_bands` and :func:`national_rank` for many groups at once.
+
+    ``groups`` labels each row's comparison set (indicator x year x breakdown value), ``polarity``
+    is per row (constant within a group) and only ``eligible`` rows (LAs) are banded, ranked or
+    used for the cut-points. Returns bands ('' where none) and ranks (NaN where none) as arrays;
+    the build calls this once for thousands of groups instead of looping over them.
+    """
+    v = as_float(values)
+    g = np.asarray(groups)
+    pol = np.array([normalise_polarity(str(p)) for p in np.asarray(polarity, dtype=object)])
+    use = np.asarray(eligible, dtype=bool) & np.isfinite(v) & (pol != "no_judgement")
+    bands = np.full(v.shape, "", dtype=object)
+    ranks = np.full(v.shape, np.nan)
+    if not use.any():
+        return bands, ranks
+    frame = pd.DataFrame({"g": g[use], "v": v[use], "low": pol[use] == "low_is_good"})
+    cuts = frame.groupby("g")["v"].quantile(np.array([0.25, 0.5, 0.75])).unstack()
+    below = np.zeros(len(frame), dtype=np.int64)
+    for q in (0.25, 0.5, 0.75):
+        # A value on a cut-point falls in the lower band, as in quartile_bands.
+        below += (frame["v"].to_numpy() > frame["g"].map(cuts[q]).to_numpy()).astype(np.int64)
+    low = frame["low"].to_numpy()
+    index = np.where(low, below, 3 - below)
+    bands[use] = np.asarray(BANDS, dtype=object)[index]
+    # Rank 1 = best: rank the value (low is good) or its negation (high is good), ties sharing.
+    key = np.where(low, frame["v"].to_numpy(), -frame["v"].to_numpy())
+    ranks[use] = frame.assign(k=key).groupby("g")["k"].rank(method="min").to_numpy()
+    return bands, ranks

@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from metrics.stats.benchmark import (
     compare_to_benchmark,
+    grouped_quartiles_and_ranks,
     national_rank,
     neighbour_summary,
     quartile_bands,
@@ -112,3 +115,34 @@ def test_neighbour_summary_allows_a_lower_minimum() -> None:
 def test_neighbour_summary_names_missing_columns() -> None:
     with pytest.raises(ValueError, match="missing column"):
         neighbour_summary(pd.DataFrame({"area_code": ["A"]}), NEIGHBOURS)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3),  # group
+            st.one_of(st.none(), st.integers(0, 20)),  # value (ties likely), None = missing
+            st.booleans(),  # eligible (an LA row)
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    st.sampled_from(["high_is_good", "low_is_good", "no_judgement"]),
+)
+def test_grouped_quartiles_and_ranks_match_the_one_group_functions(
+    rows: list[tuple[int, int | None, bool]], polarity: str
+) -> None:
+    groups = np.array([r[0] for r in rows])
+    values = np.array([np.nan if r[1] is None else float(r[1]) for r in rows])
+    eligible = np.array([r[2] for r in rows])
+    bands, ranks = grouped_quartiles_and_ranks(values, groups, [polarity] * len(rows), eligible)
+    for g in np.unique(groups):
+        rows_g = (groups == g) & eligible
+        expected_bands = quartile_bands(values[rows_g], polarity)
+        expected_ranks = national_rank(values[rows_g], polarity).to_numpy(
+            dtype=float, na_value=np.nan
+        )
+        assert list(bands[rows_g]) == list(expected_bands)
+        np.testing.assert_array_equal(ranks[rows_g], expected_ranks)
+    assert (bands[~eligible] == "").all() and np.isnan(ranks[~eligible]).all()
