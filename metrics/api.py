@@ -106,7 +106,10 @@ def _read(conn: sa.Connection, table: sa.Table, columns: list[str]) -> pd.DataFr
         # Arrow straight from DuckDB: no Python tuple per row for millions of rows.
         raw = conn.connection.dbapi_connection
         compiled = str(stmt.compile(dialect=conn.dialect))
-        frame = raw.execute(compiled).fetch_arrow_table().to_pandas()  # type: ignore[union-attr]
+        result = raw.execute(compiled)  # type: ignore[union-attr]
+        # DuckDB 2 renamed fetch_arrow_table to to_arrow_table.
+        fetch = getattr(result, "to_arrow_table", None) or result.fetch_arrow_table
+        frame = fetch().to_pandas()
     else:
         frame = pd.read_sql(stmt, conn)
     for col in _CATEGORIES:

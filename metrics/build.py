@@ -269,6 +269,7 @@ def _attributes(chosen: Sequence[Indicator]) -> pd.DataFrame:
             "polarity": [i.polarity for i in chosen],
             "primary": [i.disclosure.primary for i in chosen],
             "round_to": [i.disclosure.round_national or 1 for i in chosen],
+            "round_local": [i.disclosure.round_local or 1 for i in chosen],
         }
     ).set_index("indicator_id")
 
@@ -431,13 +432,16 @@ def _trends(frame: pd.DataFrame, attrs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _disclosed(frame: pd.DataFrame, attrs: pd.DataFrame) -> pd.DataFrame:
-    rule = frame["indicator_id"].map(
-        attrs["primary"].astype(str) + "/" + attrs["round_to"].astype(str)
-    )
+    rules = attrs[["primary", "round_to", "round_local"]].astype(int)
+    rule = frame["indicator_id"].map(rules.astype(str).agg("/".join, axis=1))
     parts = []
     for key, rows in frame.groupby(rule.to_numpy(), sort=False).indices.items():
-        primary, round_to = (int(x) for x in str(key).split("/"))
-        parts.append(apply_disclosure(frame.iloc[rows], primary=primary, round_to=round_to))
+        primary, round_to, round_local = (int(x) for x in str(key).split("/"))
+        parts.append(
+            apply_disclosure(
+                frame.iloc[rows], primary=primary, round_to=round_to, round_local=round_local
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 

@@ -181,7 +181,9 @@ def _round_half_up(values: FloatArray, step: int) -> FloatArray:
     return np.floor(values / step + 0.5) * step
 
 
-def apply_disclosure(frame: pd.DataFrame, *, primary: int = 5, round_to: int = 10) -> pd.DataFrame:
+def apply_disclosure(
+    frame: pd.DataFrame, *, primary: int = 5, round_to: int = 10, round_local: int = 1
+) -> pd.DataFrame:
     """The frame as it may be published: suppressed cells have ``status`` ``c`` and no
     numerator, value or intervals (and no denominator when the denominator is itself small or
     recoverable); national and regional counts are rounded to ``round_to`` (``k`` if that makes
@@ -206,10 +208,17 @@ def apply_disclosure(frame: pd.DataFrame, *, primary: int = 5, round_to: int = 1
     shown_num = np.where(cell_hidden, np.nan, numerator)
     shown_den = np.where(den_hidden, np.nan, denominator)
     new_status = np.where(cell_hidden & ~np.isin(status, LEFT_ALONE), SUPPRESSED, status)
-    if round_to > 1:
-        rounded_level = out["geographic_level"].isin(ROUNDED_LEVELS).to_numpy()
-        for shown in (shown_num, shown_den):
-            rounded = _round_half_up(shown, round_to)
+    level = out["geographic_level"]
+    for step, rounded_level, counts in (
+        (round_to, level.isin(ROUNDED_LEVELS).to_numpy(), (shown_num, shown_den)),
+        # Some sources publish LA counts rounded too (HES: events to the nearest 5); the
+        # denominator there is a population estimate, which is published as it is.
+        (round_local, (level == "local_authority").to_numpy(), (shown_num,)),
+    ):
+        if step <= 1:
+            continue
+        for shown in counts:
+            rounded = _round_half_up(shown, step)
             to_zero = rounded_level & (rounded == 0) & (shown > 0)
             shown[rounded_level] = rounded[rounded_level]
             shown[to_zero] = np.nan

@@ -445,27 +445,25 @@ def cla_31mar() -> Select:
     )
     # Long-term stability: the current period began 2.5 years ago or more and the current
     # placement 2 years ago or more (the placement's start is its latest placement episode).
+    # A period that began before this year's return starts in an earlier return of the same
+    # LA, so the search runs over every return up to this one.
     e3 = s.cla_episode.alias("e3")
-    period_start = (
-        sa.select(sa.func.max(e3.c.decom))
-        .where(
-            e3.c.year == e.c.year,
-            e3.c.la_code == e.c.la_code,
-            e3.c.child == e.c.child,
-            e3.c.rne == "S",
+
+    def latest_start(reasons: list[str]) -> ColumnElement[Any]:
+        return (
+            sa.select(sa.func.max(e3.c.decom))
+            .where(
+                e3.c.year <= e.c.year,
+                e3.c.la_code == e.c.la_code,
+                e3.c.child == e.c.child,
+                e3.c.rne.in_(reasons),
+                e3.c.decom <= e.c.decom,
+            )
+            .scalar_subquery()
         )
-        .scalar_subquery()
-    )
-    placement_start = (
-        sa.select(sa.func.max(e3.c.decom))
-        .where(
-            e3.c.year == e.c.year,
-            e3.c.la_code == e.c.la_code,
-            e3.c.child == e.c.child,
-            e3.c.rne.in_(["S", "P", "T", "B", "U"]),
-        )
-        .scalar_subquery()
-    )
+
+    period_start = latest_start(["S"])
+    placement_start = latest_start(["S", "P", "T", "B", "U"])
     under16 = p.c.age_band.in_(["Under 1", "1-4", "5-9", "10-15"])
     long_in_care = under16 & ((period_start.is_(None)) | (period_start <= y.c.end_minus_2y6m))
     return (
@@ -597,9 +595,9 @@ def care_leaver() -> Select:
     p = cla_people()
     y = year_dates
     bcal = calendar.alias("ocal")
-    age = y.c.year - bcal.c.cal_year  # the birthday in this collection year
-    age = age - sa.case((bcal.c.month_day <= 331, 0), else_=1)
-    age_on_birthday = age + 1 - sa.case((bcal.c.month_day <= 331, 1), else_=0)
+    # The age reached on the birthday that falls in this collection year (1 April to 31
+    # March): April to December birthdays fall in the calendar year before the one it ends.
+    age_on_birthday = y.c.year - bcal.c.cal_year - sa.case((bcal.c.month_day <= 331, 0), else_=1)
     activ = sa.func.substr(o.c.activ, 1, 1)
     return sa.select(
         o.c.year,
@@ -695,6 +693,7 @@ def pupil() -> Select:
         linked.c.group,
         possible.label("sessions_possible"),
         ed.c.sessions_missed,
+        _flag(possible > 0).label("absence_recorded"),
         _flag(missed >= 0.1 * possible).label("persistent"),
         _flag(missed >= 0.5 * possible).label("severe"),
         _flag(ed.c.ks2_rwm_expected.is_not(None)).label("ks2_cohort"),
@@ -764,12 +763,13 @@ def workforce() -> Select:
                 sa.case((employed & left, sa.func.coalesce(w.c.fte, 0.0)), else_=0.0)
             ).label("leaver_fte"),
             sa.func.sum(sa.case((~employed & in_post, fte), else_=0.0)).label("agency_fte_workers"),
-            sa.func.sum(sa.case((employed & in_post & (w.c.org_role == 5), fte), else_=0.0)).label(
+            # Caseloads count every case-holding worker, agency staff included (DfE's measure).
+            sa.func.sum(sa.case((in_post & (w.c.org_role == 5), fte), else_=0.0)).label(
                 "caseholder_fte"
             ),
             sa.func.sum(
                 sa.case(
-                    (employed & in_post & (w.c.org_role == 5), sa.func.coalesce(w.c.cases30, 0)),
+                    (in_post & (w.c.org_role == 5), sa.func.coalesce(w.c.cases30, 0)),
                     else_=0,
                 )
             ).label("cases"),

@@ -173,6 +173,7 @@ UNITS: dict[str, Unit] = {
                 "group": "text",  # cino, cppo or cla12
                 "sessions_possible": "number",
                 "sessions_missed": "number",
+                "absence_recorded": "bool",  # sessions possible recorded (the absence base)
                 "persistent": "bool",  # 10% or more sessions missed
                 "severe": "bool",  # 50% or more sessions missed
                 "ks2_cohort": "bool",

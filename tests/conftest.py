@@ -51,6 +51,25 @@ def small_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+NATIONAL_DB_ENV = "CSC_REALISM_DB"  # a prebuilt national database to reuse (local or CI cache)
+
+
+@pytest.fixture(scope="session")
+def national_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of the default national DuckDB database (153 LAs, 2017-2026, seed 1) with its tidy
+    tables, built once per session as ``python -m data build`` builds it, or reused from
+    ``CSC_REALISM_DB``. The realism and calibration tests open it read-only."""
+    existing = os.environ.get(NATIONAL_DB_ENV)
+    if existing:
+        return Path(existing)
+    from data.build import build_database
+    from data.cli import metrics_step
+
+    path = tmp_path_factory.mktemp("national") / "national.duckdb"
+    build_database(f"duckdb:///{path}", progress=False, after_load=metrics_step())
+    return path
+
+
 def engine_name_of(url: str) -> str:
     """``duckdb``, ``sqlite`` or ``postgresql`` for a SQLAlchemy URL."""
     return make_url(url).get_backend_name()

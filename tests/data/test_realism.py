@@ -9,14 +9,11 @@ docs/design/calibration_targets.csv and indicators.csv.
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
-
-from data.build import build_database
 
 DESIGN = Path(__file__).resolve().parents[2] / "docs" / "design"
 pytestmark = pytest.mark.slow
@@ -37,14 +34,8 @@ def _spread() -> dict[str, tuple[float, float, float]]:
 
 
 @pytest.fixture(scope="session")
-def national(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    existing = os.environ.get("CSC_REALISM_DB")
-    if existing:
-        path = Path(existing)
-    else:
-        path = tmp_path_factory.mktemp("national") / "national.duckdb"
-        build_database(f"duckdb:///{path}", progress=False)
-    con = duckdb.connect(str(path), read_only=True)
+def national(national_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(national_db), read_only=True)
     yield con
     con.close()
 

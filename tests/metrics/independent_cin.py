@@ -381,6 +381,7 @@ def pupil(t: Frames) -> pd.DataFrame:
     share = missed / possible.where(possible > 0)
     out["sessions_possible"] = possible
     out["sessions_missed"] = missed
+    out["absence_recorded"] = possible > 0  # the base of persistent and severe absence
     out["persistent"] = share >= 0.10
     out["severe"] = share >= 0.50
     out["ks2_cohort"] = out["ks2_rwm_expected"].notna()

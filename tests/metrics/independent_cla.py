@@ -373,8 +373,8 @@ def workforce(tables: Tables) -> pd.DataFrame:
     oct1 = pd.to_datetime((w["year"] - 1).astype(str) + "-10-01")
     w["leaver"] = w["employed"] & w["role_end_date"].between(oct1, sept30)
     w["in_post"] = w["fte30"].fillna(0) > 0
-    # Caseload follows its catalogue definition: every worker, agency included, holding a case.
-    w["caseholder"] = w["in_post"] & (w["cases30"].fillna(0) > 0)
+    # Caseload follows returns_spec: Cases30 over case holders (OrgRole 5), agency included.
+    w["caseholder"] = w["in_post"] & (w["org_role"] == 5)
     # Characteristics of agency workers are patchy in the census (returns_spec 3), so headcounts
     # and ethnicity are of LA-employed workers in post, as DfE reports workforce diversity.
     w["counted"] = w["in_post"] & w["employed"]

@@ -103,6 +103,19 @@ def test_national_rounding_is_half_up_and_can_give_k() -> None:
     assert rounded["status"].tolist() == ["k"] and np.isnan(rounded.loc[0, "numerator"])
 
 
+def test_local_rounding_rounds_la_counts_but_not_populations() -> None:
+    rows = [
+        cell("local_authority", "E06000001", "E12000001", "total", 139, 20_001),
+        cell("local_authority", "E06000002", "E12000001", "total", 142, 30_003),
+        cell("regional", "E12000001", "E12000001", "total", 281, 50_004),
+    ]
+    out = apply_disclosure(pd.DataFrame(rows), primary=5, round_to=10, round_local=5)
+    assert out["numerator"].tolist() == [140, 140, 280]
+    assert out["denominator"].tolist() == [20_001, 30_003, 50_000]
+    untouched = apply_disclosure(pd.DataFrame(rows), primary=5, round_to=10)
+    assert untouched["numerator"].tolist()[:2] == [139, 142]
+
+
 def test_a_small_count_is_hidden_even_in_a_z_cell() -> None:
     rows = [
         cell("local_authority", "A", "R", "total", 235, 1004),
