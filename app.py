@@ -62,8 +62,14 @@ def create_app(database_url: str | None = None) -> Dash:
     from dash import Dash, dcc, html, page_container
 
     from dashboard import ids, shell
+    from dashboard.api import install_api
     from dashboard.context import DashboardData, attach
-    from dashboard.data_access import read_local_authorities, read_tidy
+    from dashboard.data_access import (
+        read_local_authorities,
+        read_statistical_neighbours,
+        read_tidy,
+    )
+    from dashboard.downloads import install_downloads
     from dashboard.routing import install_not_found_status
     from dashboard.security import install_security_headers
 
@@ -71,7 +77,9 @@ def create_app(database_url: str | None = None) -> Dash:
         database_url = database_url_from_env()
         ensure_default_database(database_url)
     data = DashboardData(
-        local_authorities=read_local_authorities(database_url), tidy=read_tidy(database_url)
+        local_authorities=read_local_authorities(database_url),
+        tidy=read_tidy(database_url),
+        statistical_neighbours=read_statistical_neighbours(database_url),
     )
 
     app = Dash(
@@ -82,7 +90,10 @@ def create_app(database_url: str | None = None) -> Dash:
         title=shell.APP_TITLE,
         update_title="",
         serve_locally=True,
-        suppress_callback_exceptions=False,
+        compress=True,  # gzip every response (flask-compress): pages must stay under 2 MB
+        # True: otherwise Dash pages embeds every page's full layout in every HTML response as
+        # a validation layout (over 500 kB here). Callbacks are exercised by the server tests.
+        suppress_callback_exceptions=True,
     )
     app.index_string = shell.index_string()
     # The chosen area lives in the browser (localStorage) so it follows the user across pages;
@@ -93,6 +104,8 @@ def create_app(database_url: str | None = None) -> Dash:
     attach(server, data)
     install_not_found_status(app)
     install_security_headers(app)
+    install_api(app)
+    install_downloads(app)
     return app
 
 

@@ -113,7 +113,13 @@ def chart_block(
     parts: list[Any] = [
         html.H3(heading, className="govuk-heading-m", id=f"{block_id}-heading"),
         html.P(summary, className="govuk-body csc-chart-summary", id=f"{block_id}-summary"),
-        html.Div(graph, role="img", **aria(label=summary)),
+        # A figure, not role="img": the chart's mode bar holds buttons, and an image may not
+        # contain controls. The summary above describes it in words.
+        html.Figure(
+            graph,
+            className="csc-chart-figure",
+            **aria(labelledby=f"{block_id}-heading", describedby=f"{block_id}-summary"),
+        ),
         html.Details(
             [
                 html.Summary(

@@ -7,7 +7,7 @@ that is serving the current request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import flask
 import pandas as pd
@@ -23,6 +23,12 @@ class DashboardData:
 
     local_authorities: pd.DataFrame
     tidy: Tidy  # the catalogue and both tidy tables: everything the pages and the API show
+    # Each LA's ten statistical neighbours (ons_code, rank, neighbour_ons_code, closeness).
+    statistical_neighbours: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["ons_code", "rank", "neighbour_ons_code", "closeness"]
+        )
+    )
 
 
 def attach(server: flask.Flask, data: DashboardData) -> None:

@@ -54,3 +54,30 @@ def read_tidy(database_url: str) -> Tidy:
         ) from error
     finally:
         engine.dispose()
+
+
+NEIGHBOUR_COLUMNS = ("ons_code", "rank", "neighbour_ons_code", "closeness")
+NEIGHBOUR_MODEL = 2025  # the model the tidy tables' neighbour median and mean use
+
+
+def read_statistical_neighbours(database_url: str) -> pd.DataFrame:
+    """Each LA's ten statistical neighbours (``NEIGHBOUR_COLUMNS``) in the 2025 model, by rank;
+    empty when the database has no neighbour table, so the rest of the dashboard still serves."""
+    from data.schema import ref_statistical_neighbours as sn
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table(sn.name):
+                return pd.DataFrame({name: pd.Series(dtype=object) for name in NEIGHBOUR_COLUMNS})
+            query = (
+                select(*(sn.c[name] for name in NEIGHBOUR_COLUMNS))
+                .where(sn.c.model == NEIGHBOUR_MODEL)
+                .order_by(sn.c.ons_code, sn.c.rank)
+            )
+            rows = conn.execute(query).all()
+    finally:
+        engine.dispose()
+    frame = pd.DataFrame(rows, columns=list(NEIGHBOUR_COLUMNS))
+    frame["rank"] = frame["rank"].astype("int64")
+    return frame

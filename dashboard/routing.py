@@ -8,7 +8,7 @@ the catch-all response is turned into a 404 (its body still renders the "Page no
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import dash
@@ -16,26 +16,41 @@ import flask
 
 NOT_FOUND_MODULE_SUFFIX = "not_found_404"
 
+# A templated page whose variables can name something that does not exist (an unknown indicator
+# id, an unknown LA code) registers here, keyed by its path template, a check of its path
+# variables, so a mistyped address answers 404 although the template matches. Checks run inside
+# the request, so they may read the app's data (dashboard.context.current_data).
+PathValidator = Callable[[Mapping[str, str]], bool]
+VALIDATORS: dict[str, PathValidator] = {}
+
 
 def _template_regex(template: str) -> re.Pattern[str]:
     parts = []
     for segment in template.strip("/").split("/"):
         if segment.startswith("<") and segment.endswith(">"):
-            parts.append("[^/]+")
+            parts.append(f"(?P<{segment[1:-1]}>[^/]+)")
         else:
             parts.append(re.escape(segment))
     return re.compile("/".join(parts))
 
 
-def is_known_page(path: str, pages: Iterable[Mapping[str, Any]]) -> bool:
-    """Whether ``path`` (relative to the app's prefix) is served by one of ``pages``."""
+def is_known_page(
+    path: str,
+    pages: Iterable[Mapping[str, Any]],
+    validators: Mapping[str, PathValidator] | None = None,
+) -> bool:
+    """Whether ``path`` (relative to the app's prefix) is served by one of ``pages``; a templated
+    path must also pass its template's entry in ``validators``, if it has one."""
     wanted = path.strip("/")
     for page in pages:
         if str(page.get("module", "")).endswith(NOT_FOUND_MODULE_SUFFIX):
             continue
         template = page.get("path_template")
-        if template and _template_regex(str(template)).fullmatch(wanted):
-            return True
+        if template:
+            match = _template_regex(str(template)).fullmatch(wanted)
+            if match:
+                check = (validators or {}).get(str(template))
+                return check is None or bool(check(match.groupdict()))
         if str(page.get("path", "")).strip("/") == wanted:
             return True
     return False
@@ -51,7 +66,7 @@ def install_not_found_status(app: dash.Dash) -> None:
         if rule is None or rule.rule != catch_all_rule or response.status_code != 200:
             return response
         relative = flask.request.path[len(prefix) - 1 :]
-        if not is_known_page(relative, dash.page_registry.values()):
+        if not is_known_page(relative, dash.page_registry.values(), VALIDATORS):
             response.status_code = 404
         return response
 

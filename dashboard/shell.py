@@ -1,13 +1,17 @@
 """The page shell served as plain HTML around the Dash app.
 
-Skip link, header, the SYNTHETIC-data banner and the footer are static HTML rather than Dash
-components, so they arrive in the first response: they show before (and without) JavaScript,
-screen readers meet the skip link first, and nobody can see a figure without the warning that it
-is not real.
+Skip link, header, navigation, the SYNTHETIC-data banner and the footer are static HTML rather
+than Dash components, so they arrive in the first response: they show before (and without)
+JavaScript, screen readers meet the skip link first, and nobody can see a figure without the
+warning that it is not real. A live region lives here too: a page that re-renders from its URL
+replaces its own elements, and a live region that is replaced is never announced, so
+assets/nav.js copies the text of any element marked ``data-announce`` into this one.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from html import escape
 from string import Template
 
 from dashboard import ids
@@ -25,6 +29,60 @@ OGL_ATTRIBUTION = (
     "licensed under the"
 )
 
+
+@dataclass(frozen=True)
+class NavItem:
+    """One header link. ``area``: how assets/nav.js adds the chosen LA to the link ('path' appends
+    ``/<code>``, 'query' adds ``?area=<code>``, '' leaves it alone). ``sections``: the path
+    prefixes for which the item is the current section (aria-current)."""
+
+    label: str
+    href: str
+    area: str = ""
+    sections: tuple[str, ...] = ()
+
+
+# Indicator pages are reached through the overview's cards, so they count as its section.
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("Overview", "/", sections=("/", "/indicator")),
+    NavItem("Local authority profile", "/la", area="path", sections=("/la",)),
+    NavItem("Compare", "/compare", area="query", sections=("/compare",)),
+    NavItem("Coverage", "/coverage", area="query", sections=("/coverage",)),
+    NavItem("Glossary", "/glossary", sections=("/glossary",)),
+    NavItem("About", "/about", sections=("/about",)),
+    NavItem("Accessibility", "/accessibility", sections=("/accessibility",)),
+)
+FOOTER_LINKS: tuple[NavItem, ...] = (
+    NavItem("About the data", "/about"),
+    NavItem("Glossary", "/glossary"),
+    NavItem("Accessibility statement", "/accessibility"),
+    NavItem("Open data API", "/api/v1/openapi.json"),
+)
+
+
+def nav_html(items: tuple[NavItem, ...] = NAV_ITEMS) -> str:
+    """The service navigation list: plain links, so it works before (and without) JavaScript."""
+    rows = []
+    for item in items:
+        data = f' data-nav-sections="{escape(" ".join(item.sections))}"'
+        if item.area:
+            data += f' data-nav-area="{escape(item.area)}" data-nav-base="{escape(item.href)}"'
+        rows.append(
+            '      <li class="govuk-service-navigation__item">'
+            f'<a class="govuk-service-navigation__link" href="{escape(item.href)}"{data}>'
+            f"{escape(item.label)}</a></li>"
+        )
+    return "\n".join(rows)
+
+
+def footer_links_html(items: tuple[NavItem, ...] = FOOTER_LINKS) -> str:
+    return "\n".join(
+        f'      <li class="govuk-footer__inline-list-item"><a class="govuk-footer__link" '
+        f'href="{escape(item.href)}">{escape(item.label)}</a></li>'
+        for item in items
+    )
+
+
 _TEMPLATE = Template(
     """<!DOCTYPE html>
 <html lang="en" class="govuk-template">
@@ -41,6 +99,15 @@ _TEMPLATE = Template(
     <a href="/" class="govuk-header__service-name">${service_name}</a>
   </div>
 </header>
+<section class="govuk-service-navigation" aria-label="Service information">
+  <div class="govuk-width-container">
+    <nav class="govuk-service-navigation__wrapper" id="${nav}" aria-label="Menu">
+    <ul class="govuk-service-navigation__list">
+${nav_items}
+    </ul>
+    </nav>
+  </div>
+</section>
 <div class="govuk-width-container">
   <div class="govuk-phase-banner" id="${phase_banner}">
     <p class="govuk-phase-banner__content">
@@ -54,8 +121,13 @@ _TEMPLATE = Template(
     {%app_entry%}
   </main>
 </div>
+<div id="${announcer}" class="govuk-visually-hidden" role="status" aria-live="polite"></div>
 <footer class="govuk-footer" id="${footer}">
   <div class="govuk-width-container">
+    <h2 class="govuk-visually-hidden">Support links</h2>
+    <ul class="govuk-footer__inline-list">
+${footer_links}
+    </ul>
     <p class="govuk-footer__text">${ogl_attribution}
       <a class="govuk-footer__link" href="${ogl_url}" rel="license">Open Government Licence
       v3.0</a>. The synthetic records and all figures derived from them are made up.</p>
@@ -79,6 +151,10 @@ def index_string() -> str:
         header=ids.HEADER,
         phase_banner=ids.PHASE_BANNER,
         footer=ids.FOOTER,
+        nav=ids.NAV,
+        announcer=ids.ANNOUNCER,
+        nav_items=nav_html(),
+        footer_links=footer_links_html(),
         service_name=SERVICE_NAME,
         phase_tag=PHASE_TAG,
         phase_text=PHASE_TEXT,

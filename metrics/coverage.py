@@ -23,7 +23,12 @@ from metrics.tidy import coverage_values
 
 KEYS = ["year", "la_code"]
 COLUMNS = [c.name for c in coverage_values.columns]
-RETURN_NAMES = {"CIN census": "cin", "SSDA903": "ssda903", "CSWW": "csww"}
+RETURN_NAMES = {
+    "CIN census": "cin",
+    "SSDA903": "ssda903",
+    "CSWW": "csww",
+    "CSWW workforce census": "csww",
+}
 
 # measure id -> (what is missing, of what) for labels
 WORDING = {
@@ -195,7 +200,13 @@ def coverage_frame(
     frame["status"] = ""
     for col in ("lower_95", "upper_95", "lower_998", "upper_998"):
         frame[col] = np.nan
-    frame = apply_disclosure(frame, primary=5, round_to=1)
+    # Whether an LA sent its return says nothing about any child: those rows are not counts of
+    # people, and hiding them would hide which LAs are missing, the point of the measure.
+    about_las = frame["source"].str.startswith("returns_missing").to_numpy()
+    frame = pd.concat(
+        [apply_disclosure(frame[~about_las], primary=5, round_to=1), frame[about_las]],
+        ignore_index=True,
+    )
     frame["measure"] = frame["source"].str.split(":").str[0]
     frame["label"] = [
         _label(m, n, d, v, st)

@@ -187,7 +187,8 @@ def apply_disclosure(
     """The frame as it may be published: suppressed cells have ``status`` ``c`` and no
     numerator, value or intervals (and no denominator when the denominator is itself small or
     recoverable); national and regional counts are rounded to ``round_to`` (``k`` if that makes
-    a non-zero count 0). Cells marked ``x`` or ``z`` keep their symbol. Row order is kept."""
+    a non-zero count 0). Cells marked ``x`` keep it; a ``z`` cell whose count is hidden
+    becomes ``c``. Row order is kept."""
     _validate(frame)
     out = frame.reset_index(drop=True).copy()
     numerator = _counts(out, "numerator")
@@ -207,7 +208,9 @@ def apply_disclosure(
 
     shown_num = np.where(cell_hidden, np.nan, numerator)
     shown_den = np.where(den_hidden, np.nan, denominator)
-    new_status = np.where(cell_hidden & ~np.isin(status, LEFT_ALONE), SUPPRESSED, status)
+    # A hidden count says so ("c") even where the rate was not applicable ("z"): the reader
+    # must know a count was withheld, not that there was nothing to count. "x" stays "x".
+    new_status = np.where(cell_hidden & (status != "x"), SUPPRESSED, status)
     level = out["geographic_level"]
     for step, rounded_level, counts in (
         (round_to, level.isin(ROUNDED_LEVELS).to_numpy(), (shown_num, shown_den)),

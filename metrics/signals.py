@@ -175,7 +175,13 @@ def signal_frame(
     parts = [p for p in parts if not p.empty]
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in COLUMNS})
-    return pd.concat(parts, ignore_index=True)[COLUMNS]
+    out = pd.concat(parts, ignore_index=True)[COLUMNS]
+    # Nothing leaving metrics may read as a count of 1 to 5, even an expected count: such a
+    # signal rests on too few children to mean anything, so it is not published.
+    small = pd.Series(False, index=out.index)
+    for col in ("numerator", "denominator"):
+        small |= (out[col] >= 0.5) & (out[col] < 5.5)
+    return out[~small.to_numpy()].reset_index(drop=True)
 
 
 def _dtype(column: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, insert
+from sqlalchemy import create_engine, func, insert, select, text
 
 from app import create_app
 from dashboard import ids
@@ -56,13 +56,6 @@ LA_ROWS = [
         "centroid_lat": 51.55,
         "centroid_lon": -0.16,
     },
-]
-
-# What the home page must show, written out by hand: sorted by name, counts with separators.
-EXPECTED_TABLE = [
-    ["Camden", "E09000007", "202", "London", "41,502"],
-    ["Hartlepool", "E06000001", "805", "North East", "21,090"],
-    ["St. Helens", "E08000013", "342", "North West", "37,120"],
 ]
 
 ROUTER_REQUEST = {
@@ -138,15 +131,22 @@ def text_of(node: Any) -> str:
 
 
 @pytest.fixture
-def reference_db(tmp_path: Path) -> str:
-    url = f"duckdb:///{tmp_path / 'ref.duckdb'}"
-    make_reference_database(url, LA_ROWS)
-    return url
+def reference_db(small_db: str) -> str:
+    """A built database (the app needs the tidy tables as well as the reference tables)."""
+    return small_db
 
 
-def test_home_page_shows_banner_and_las_from_each_engine(db_url: str) -> None:
-    make_reference_database(db_url, LA_ROWS)
-    client = create_app(db_url).server.test_client()
+def la_count(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(ref_la)).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def test_overview_page_shows_shell_and_england_figures(small_db: str) -> None:
+    client = create_app(small_db).server.test_client()
 
     response = client.get("/")
     assert response.status_code == 200
@@ -157,14 +157,24 @@ def test_home_page_shows_banner_and_las_from_each_engine(db_url: str) -> None:
     assert "Open Government Licence" in html
 
     content = render_page(client, "/")
-    table = find_by_id(content, ids.HOME_LA_TABLE)
-    assert table is not None
-    body = nodes_of_type(table, "Tbody")[0]
-    rows = [
-        [text_of(cell) for cell in row["props"]["children"]] for row in nodes_of_type(body, "Tr")
-    ]
-    assert rows == EXPECTED_TABLE
-    assert text_of(find_by_id(content, ids.HOME_LA_COUNT)) == "3 local authorities"
+    assert text_of(find_by_id(content, ids.OVERVIEW_HEADING)).startswith("Children's social care")
+    # England's latest children-in-need rate, read straight from the tidy table and formatted
+    # by hand: one decimal, thousands separators, the unit after it.
+    engine = create_engine(small_db)
+    with engine.connect() as conn:
+        year, value = conn.execute(
+            text(
+                "SELECT time_period, value FROM indicator_values WHERE indicator_id = 'cin_rate' "
+                "AND geographic_level = 'national' AND breakdown = 'total' "
+                "ORDER BY time_period DESC LIMIT 1"
+            )
+        ).one()
+    engine.dispose()
+    card = find_by_id(content, f"{ids.OVERVIEW_CARD}-cin_rate")
+    assert card is not None
+    card_text = text_of(card)
+    assert f"England, {year}" in card_text
+    assert f"{value:,.1f} per 10,000 children" in card_text
 
 
 def test_unknown_path_is_404_but_still_renders_the_not_found_page(reference_db: str) -> None:
@@ -249,4 +259,4 @@ def test_import_is_lazy_and_server_reads_database_url(reference_db: str) -> None
         env={**os.environ, "DATABASE_URL": reference_db},
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["Flask", str(len(LA_ROWS))]
+    assert result.stdout.split() == ["Flask", str(la_count(reference_db))]

@@ -482,4 +482,3 @@ def _fsm_row(factors: LAFactors, year: int, seed: int) -> tuple[int, str, str, f
     pupils = round(population_0_17(factors, year) / 18 * 0.93 * 14)  # reception to year 13
     eligible = la_rng(seed, la, f"fsm{year}").binomial(pupils, float(expit(logit)))
     return (year, la, "fsm_eligible", float(eligible), float(pupils))
-

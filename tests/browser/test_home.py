@@ -1,26 +1,22 @@
-"""The home page in a real headless Chromium: what a visitor actually sees."""
+"""The overview page and the shell in a real headless Chromium: what a visitor actually sees."""
 
 from __future__ import annotations
 
 import socket
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, insert
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 from app import create_app
 from dashboard import ids
-from data.schema import ref_la
+from metrics.catalogue import load_catalogue
 
 pytestmark = pytest.mark.browser
 
-LAS = [
-    ("E06000001", "805", "Hartlepool", "North East", "E12000001", 21090),
-    ("E06000002", "806", "Middlesbrough", "North East", "E12000001", 35617),
-    ("E09000007", "202", "Camden", "London", "E12000007", 41502),
-    ("E08000013", "342", "St. Helens", "North West", "E12000002", 37120),
-]
+CAMDEN = "E09000007"
+CARDS = f"#{ids.OVERVIEW_CARDS} li.csc-card"
 
 
 def free_port() -> int:
@@ -30,59 +26,97 @@ def free_port() -> int:
     return port
 
 
-@pytest.fixture
-def app_url(tmp_path: Path) -> str:
-    url = f"duckdb:///{tmp_path / 'browser.duckdb'}"
-    engine = create_engine(url)
-    ref_la.create(engine)
-    with engine.begin() as conn:
-        conn.execute(
-            insert(ref_la),
-            [
-                {
-                    "ons_code": ons,
-                    "dfe_la_code": dfe,
-                    "la_name": name,
-                    "la_type": "Unitary authority",
-                    "region_code": region_code,
-                    "region_name": region,
-                    "inner_outer_london": None,
-                    "population_0_17": population,
-                    "centroid_lat": 53.0,
-                    "centroid_lon": -1.5,
-                }
-                for ons, dfe, name, region, region_code, population in LAS
-            ],
-        )
-    engine.dispose()
-    return url
+def severe(dash_duo: Any) -> list[Any]:
+    return [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
 
 
-def test_home_page_in_chromium(dash_duo: Any, app_url: str) -> None:
-    dash_duo.start_server(create_app(app_url), port=free_port())
+def nav_link(dash_duo: Any, label: str) -> Any:
+    for link in dash_duo.find_elements(f"#{ids.NAV} a"):
+        if link.text == label:
+            return link
+    raise AssertionError(f"no navigation link {label!r}")
 
-    dash_duo.wait_for_text_to_equal(f"#{ids.HOME_HEADING}", "Local authorities covered")
-    banner = dash_duo.find_element(f"#{ids.PHASE_BANNER}")
-    assert banner.is_displayed()
-    assert "SYNTHETIC" in banner.text
 
-    rows = dash_duo.find_elements(f"#{ids.HOME_LA_TABLE} tbody tr")
-    names = [row.find_element("css selector", "th").text for row in rows]
-    assert names == sorted(name for _, _, name, *_ in LAS)
-    camden_cells = [cell.text for cell in rows[0].find_elements("css selector", "td")]
-    assert camden_cells == ["E09000007", "202", "London", "41,502"]
-
-    assert dash_duo.driver.find_element("css selector", "html").get_attribute("lang") == "en"
-    assert dash_duo.driver.title == "Local authorities covered - Children's social care indicators"
-    # The stylesheet from assets/ is applied: the header is the GOV.UK black bar.
+def test_overview_search_lives_in_the_url(dash_duo: Any, small_db: str) -> None:
+    dash_duo.start_server(create_app(small_db), port=free_port())
+    driver = dash_duo.driver
+    dash_duo.wait_for_contains_text(f"#{ids.OVERVIEW_HEADING}", "Children's social care")
+    assert "SYNTHETIC" in dash_duo.find_element(f"#{ids.PHASE_BANNER}").text
+    assert driver.find_element("css selector", "html").get_attribute("lang") == "en"
+    assert driver.title == "Overview - Children's social care indicators"
     header = dash_duo.find_element(f"#{ids.HEADER}")
     assert header.value_of_css_property("background-color") == "rgba(11, 12, 12, 1)"
+    assert nav_link(dash_duo, "Overview").get_attribute("aria-current") == "page"
+    total = len(load_catalogue())
+    assert len(dash_duo.find_elements(CARDS)) == total
 
-    assert dash_duo.get_logs() == []
+    box = dash_duo.find_element(f"#{ids.OVERVIEW_SEARCH}")
+    box.send_keys("protection plan")
+    box.send_keys(Keys.ENTER)
+    WebDriverWait(driver, 15).until(lambda d: d.current_url.endswith("/?q=protection+plan"))
+    dash_duo.wait_for_contains_text(f"#{ids.OVERVIEW_RESULT_COUNT}", "match")
+    shown = len(dash_duo.find_elements(CARDS))
+    assert 0 < shown < total
+    count = dash_duo.find_element(f"#{ids.OVERVIEW_RESULT_COUNT}").text
+    assert count.startswith(f"{shown} of {total}")
+    # The page re-rendered from its new URL: the count reaches screen readers through the
+    # shell's live region, and the keyboard user is still in the search box.
+    announcer = dash_duo.find_element(f"#{ids.ANNOUNCER}")
+    assert announcer.get_attribute("aria-live") == "polite"
+    WebDriverWait(driver, 5).until(lambda d: announcer.get_attribute("textContent") == count)
+    WebDriverWait(driver, 5).until(
+        lambda d: d.execute_script("return document.activeElement.id") == ids.OVERVIEW_SEARCH
+    )
+
+    driver.back()
+    WebDriverWait(driver, 15).until(lambda d: "?q=" not in d.current_url)
+    dash_duo.wait_for_text_to_equal(
+        f"#{ids.OVERVIEW_RESULT_COUNT}", f"Showing all {total} indicators."
+    )
+    assert len(dash_duo.find_elements(CARDS)) == total
+
+    # A card leads to its indicator page, which the navigation files under the overview.
+    dash_duo.find_element(f"#{ids.OVERVIEW_CARD}-cin_rate a").click()
+    WebDriverWait(driver, 15).until(lambda d: d.current_url.endswith("/indicator/cin_rate"))
+    WebDriverWait(driver, 15).until(
+        lambda d: nav_link(dash_duo, "Overview").get_attribute("aria-current") == "true"
+    )
+    assert severe(dash_duo) == []
 
 
-def test_unknown_address_shows_not_found_page(dash_duo: Any, app_url: str) -> None:
-    dash_duo.start_server(create_app(app_url), port=free_port())
+def test_navigation_carries_the_chosen_area_and_reflows(dash_duo: Any, small_db: str) -> None:
+    dash_duo.start_server(create_app(small_db), port=free_port())
+    driver = dash_duo.driver
+    dash_duo.wait_for_contains_text(f"#{ids.OVERVIEW_HEADING}", "Children's social care")
+    profile = nav_link(dash_duo, "Local authority profile")
+    assert profile.get_attribute("href").endswith("/la")
+    # What dcc.Store(storage_type="local") writes when a page stores the chosen LA.
+    driver.execute_script(f"localStorage.setItem('{ids.CHOSEN_AREA}', '\"{CAMDEN}\"')")
+    driver.execute_script("arguments[0].focus()", profile)
+    assert profile.get_attribute("href").endswith(f"/la/{CAMDEN}")
+    assert nav_link(dash_duo, "Compare").get_attribute("href").endswith(f"/compare?area={CAMDEN}")
+    assert nav_link(dash_duo, "Glossary").get_attribute("href").endswith("/glossary")
+
+    # A link to a glossary entry lands on it once Dash has drawn the page.
+    driver.get(f"{dash_duo.server_url}/glossary#term-sdq")
+    dash_duo.wait_for_element("#term-sdq")
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return window.scrollY") > 0)
+    assert nav_link(dash_duo, "Glossary").get_attribute("aria-current") == "page"
+    # The remembered area survives a full page load.
+    assert nav_link(dash_duo, "Coverage").get_attribute("href").endswith(f"?area={CAMDEN}")
+
+    # 320 CSS pixels wide (WCAG reflow): nothing scrolls sideways.
+    driver.set_window_size(320, 900)
+    driver.get(f"{dash_duo.server_url}/")
+    dash_duo.wait_for_element(CARDS)
+    width = driver.execute_script("return document.documentElement.clientWidth")
+    scroll = driver.execute_script("return document.documentElement.scrollWidth")
+    assert scroll <= width, f"page is {scroll}px wide in a {width}px window"
+    assert severe(dash_duo) == []
+
+
+def test_unknown_address_shows_not_found_page(dash_duo: Any, small_db: str) -> None:
+    dash_duo.start_server(create_app(small_db), port=free_port())
     dash_duo.driver.get(f"{dash_duo.server_url}/not/a/page")
 
     dash_duo.wait_for_text_to_equal(f"#{ids.NOT_FOUND_HEADING}", "Page not found")
