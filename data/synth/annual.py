@@ -786,8 +786,9 @@ def _oc3(lc: LifeCourses, rec: ChildRecord, la: str, year: int, oc_u: np.ndarray
     rows = []
     for age in range(17, 22):
         bd = add_years(b, age)
-        # Only those who had left care before the birthday (903 rule 1016).
-        hit = eligible & (bd >= ws) & (bd <= we) & (cp.exit_day < bd)
+        # Only those who had left care by the birthday (903 rule 1016); most leave on their
+        # 18th birthday itself, and they are the bulk of the 17-18 cohort.
+        hit = eligible & (bd >= ws) & (bd <= we) & (cp.exit_day <= bd)
         idx = np.flatnonzero(hit)
         rows.append((idx, np.full(len(idx), age)))
     idx = np.concatenate([r[0] for r in rows])
@@ -816,7 +817,9 @@ def _oc3(lc: LifeCourses, rec: ChildRecord, la: str, year: int, oc_u: np.ndarray
         np.where(z < 1.85, "NO", np.where(z < 2.1, "REFU", np.where(z < 2.6, "NREQ", "RHOM"))),
     )
     young = ages <= 18
-    eet_cut = np.where(young, 0.40, 0.16)  # ~64% (17-18) and ~54% (19-21) of all care leavers EET
+    # EET among those in touch (about 94%): P(a > cut) = 0.68 (17-18) and 0.575 (19-21), so
+    # about 64% and 54% of all care leavers, DfE's 2025 figures.
+    eet_cut = np.where(young, -0.47, -0.19)
     a = _norm_from_u(u, 31)
     activ = np.where(
         a > eet_cut + 0.55,
