@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # the heavy imports wait until an app is built, so usage erro
     import flask
     from dash import Dash
 
+    from dashboard.context import DashboardData
+
 ROOT = Path(__file__).resolve().parent
 DEFAULT_DATABASE_PATH = ROOT / "data" / "csc.duckdb"
 DEFAULT_DATABASE_URL = f"duckdb:///{DEFAULT_DATABASE_PATH}"
@@ -106,7 +108,20 @@ def create_app(database_url: str | None = None) -> Dash:
     install_security_headers(app)
     install_api(app)
     install_downloads(app)
+    _warm(data)
     return app
+
+
+def _warm(data: DashboardData) -> None:
+    """Derive the per-app summaries the pages share (headline values, overview cards, coverage
+    folds) now, once, so the first visitor does not wait seconds for them."""
+    from dashboard.coverage_data import coverage_data
+    from dashboard.headline import headline
+    from dashboard.overview_cards import cards_for
+
+    headline(data.tidy)
+    cards_for(data.tidy)
+    coverage_data(data.tidy)
 
 
 _default_app: Dash | None = None

@@ -172,3 +172,21 @@ def test_coverage_from_units_no_indicator_counts(built: str) -> None:
         "WHERE indicator_id = 'cla_rate' AND measure = 'upn_missing'",
     )
     assert int(rows["n"].iloc[0]) > 0
+
+
+def test_the_api_reads_the_tidy_tables_on_every_engine(built: str) -> None:
+    from metrics.api import Tidy
+
+    engine = make_engine(built)
+    try:
+        tidy = Tidy.load(engine)
+    finally:
+        engine.dispose()
+    rows = tidy.values("cin_rate", area="805", breakdown="total", level="local_authority")
+    direct = _la_rows(built, "cin_rate")
+    direct = direct[direct["la_code"] == "805"].sort_values("time_period")
+    rows = rows.sort_values("time_period")
+    assert rows["time_period"].astype(int).tolist() == direct["time_period"].tolist()
+    assert rows["value"].to_numpy(dtype=float, na_value=float("nan")) == pytest.approx(
+        direct["value"].to_numpy(dtype=float, na_value=float("nan")), nan_ok=True
+    )
