@@ -172,8 +172,10 @@ CPP_DURATION_BANDS = (
     (0, 91, 0.159),
     (91, 182, 0.110),
     (182, 365, 0.435),
-    (365, 730, 0.266),
-    (730, 1300, 0.030),  # 0.044 left 3.4% of open plans over 2 years against DfE's 2.3%
+    (365, 730, 0.252),
+    # 3.4% of open plans are over 2 years against DfE's 2.3%, but shortening them thins the
+    # low-rate LAs' CP stock below the LA spread (realism test); kept until the LA effects move.
+    (730, 1300, 0.044),
 )
 
 # Working days from S47 start to ICPC (DfE 2025 bands: 0-10, 11-15, 16-20, 21+).
