@@ -10,11 +10,14 @@ names the bad value, because these arguments come from URLs and users.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 
 from data.engine import database_url, make_engine
@@ -53,8 +56,7 @@ _CATEGORIES = (
     "quartile",
     "trend",
     "measure",
-    "label",
-)
+)  # not "label": coverage sentences are mostly unique, and Arrow strings store them compactly
 
 
 class UnknownAreaError(LookupError):
@@ -100,18 +102,8 @@ def _areas(conn: sa.Connection) -> pd.DataFrame:
     return out[["code", "name", "level", "region_code", "dfe_la_code"]]
 
 
-def _read(conn: sa.Connection, table: sa.Table, columns: list[str]) -> pd.DataFrame:
-    stmt = sa.select(*(table.c[c] for c in columns))
-    if conn.dialect.name == "duckdb":
-        # Arrow straight from DuckDB: no Python tuple per row for millions of rows.
-        raw = conn.connection.dbapi_connection
-        compiled = str(stmt.compile(dialect=conn.dialect))
-        result = raw.execute(compiled)  # type: ignore[union-attr]
-        # DuckDB 2 renamed fetch_arrow_table to to_arrow_table.
-        fetch = getattr(result, "to_arrow_table", None) or result.fetch_arrow_table
-        frame = fetch().to_pandas()
-    else:
-        frame = pd.read_sql(stmt, conn)
+def _shrink(frame: pd.DataFrame) -> pd.DataFrame:
+    """Small dtypes: repeated text as categories, years and ranks as 16-bit integers."""
     for col in _CATEGORIES:
         if col in frame:
             frame[col] = frame[col].astype("category")
@@ -119,17 +111,40 @@ def _read(conn: sa.Connection, table: sa.Table, columns: list[str]) -> pd.DataFr
         frame["time_period"] = frame["time_period"].astype("int16")
     if "rank" in frame:
         frame["rank"] = frame["rank"].astype("Int16")
+    if "neighbours_used" in frame:
+        frame["neighbours_used"] = frame["neighbours_used"].astype("Int16")
     return frame
 
 
-def _split(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    ids = frame["indicator_id"].astype(str)
-    out = {}
-    for key, part in frame.groupby(ids, sort=False, observed=True):
-        part = part.drop(columns="indicator_id").reset_index(drop=True)
-        for col in part.select_dtypes("category"):
-            part[col] = part[col].cat.remove_unused_categories()
-        out[str(key)] = part
+def _duckdb_arrow(conn: sa.Connection, stmt: sa.Select) -> pa.Table:
+    # Arrow straight from DuckDB: no Python tuple per row for millions of rows.
+    raw = conn.connection.dbapi_connection
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+    result = raw.execute(str(compiled))  # type: ignore[union-attr]
+    # DuckDB 2 renamed fetch_arrow_table to to_arrow_table.
+    fetch = getattr(result, "to_arrow_table", None) or result.fetch_arrow_table
+    table: pa.Table = fetch()
+    return table
+
+
+def _read_split(
+    conn: sa.Connection, table: sa.Table, columns: list[str]
+) -> dict[str, pd.DataFrame]:
+    """One compact frame per indicator. On DuckDB the table is read an indicator at a time, so
+    the peak memory is one indicator's rows rather than a second copy of the whole table
+    (which a process keeps as resident memory long after it is freed)."""
+    rest = [c for c in columns if c != "indicator_id"]
+    out: dict[str, pd.DataFrame] = {}
+    if conn.dialect.name == "duckdb":
+        ids = [r[0] for r in conn.execute(sa.select(table.c.indicator_id).distinct()).all()]
+        for ind in ids:
+            stmt = sa.select(*(table.c[c] for c in rest)).where(table.c.indicator_id == ind)
+            out[str(ind)] = _shrink(_duckdb_arrow(conn, stmt).to_pandas())
+        pa.default_memory_pool().release_unused()
+        return out
+    frame = pd.read_sql(sa.select(*(table.c[c] for c in columns)), conn)
+    for key, part in frame.groupby(frame["indicator_id"].astype(str), sort=False):
+        out[str(key)] = _shrink(part.drop(columns="indicator_id").reset_index(drop=True))
     return out
 
 
@@ -160,9 +175,10 @@ class Tidy:
                         f"table {table.name} is missing: run `python -m metrics build`"
                     )
             areas = _areas(conn)
-            values = _read(conn, values_table, VALUE_COLUMNS)
-            coverage = _read(conn, coverage_table, COVERAGE_COLUMNS)
-        return cls(cat or load_catalogue(), areas, _split(values), _split(coverage))
+            values = _read_split(conn, values_table, VALUE_COLUMNS)
+            coverage = _read_split(conn, coverage_table, COVERAGE_COLUMNS)
+        return_freed_memory()
+        return cls(cat or load_catalogue(), areas, values, coverage)
 
     # ------------------------------------------------------------ validation
     def indicator(self, indicator_id: str) -> Indicator:
@@ -268,6 +284,13 @@ class Tidy:
     def memory_bytes(self) -> int:
         frames = [*self._values.values(), *self._coverage.values()]
         return int(sum(f.memory_usage(deep=True).sum() for f in frames))
+
+
+def return_freed_memory() -> None:
+    """Give memory freed while loading back to the operating system (glibc keeps it otherwise),
+    so a web worker's resident size is what it holds, not what it once needed."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _int_or_none(value: object) -> int | None:
