@@ -786,9 +786,9 @@ def _oc3(lc: LifeCourses, rec: ChildRecord, la: str, year: int, oc_u: np.ndarray
     rows = []
     for age in range(17, 22):
         bd = add_years(b, age)
-        # Only those who had left care by the birthday (903 rule 1016); most leave on their
-        # 18th birthday itself, and they are the bulk of the 17-18 cohort.
-        hit = eligible & (bd >= ws) & (bd <= we) & (cp.exit_day <= bd)
+        # Only those who had left care before the birthday (903 rule 1016: no care leaver
+        # information for 17 and 18 year olds who ceased on or after it).
+        hit = eligible & (bd >= ws) & (bd <= we) & (cp.exit_day < bd)
         idx = np.flatnonzero(hit)
         rows.append((idx, np.full(len(idx), age)))
     idx = np.concatenate([r[0] for r in rows])
