@@ -73,6 +73,22 @@ def _details(summary: str, body: Any, details_id: str) -> html.Details:
     )
 
 
+def _text_and_measured(
+    text: str, rows: pd.DataFrame, *, listed: bool, shown: str, none: str, list_id: str
+) -> list[Any]:
+    """An annotation's text, then what was computed for the area and year: the rows as a list,
+    or, where the catalogue lists measures but none were computed, a sentence saying so."""
+    body: list[Any] = [html.P(text, className="govuk-body")]
+    if len(rows):
+        body += [
+            html.P(shown, className="govuk-body govuk-!-margin-bottom-1"),
+            _measure_list(rows, list_id),
+        ]
+    elif listed:
+        body.append(html.P(none, className="govuk-body", id=list_id))
+    return body
+
+
 def annotation_panel(
     annotations: Any,
     coverage: pd.DataFrame,
@@ -87,34 +103,22 @@ def annotation_panel(
     (title, href) pairs."""
     where = f"{area_name}, {year}" if year is not None else area_name
     measures, signals = split_coverage(coverage)
-    coverage_body: list[Any] = [html.P(annotations.coverage.text, className="govuk-body")]
-    if len(measures):
-        coverage_body += [
-            html.P(f"Measured for {where}:", className="govuk-body govuk-!-margin-bottom-1"),
-            _measure_list(measures, f"{panel_id}-coverage-measures"),
-        ]
-    elif annotations.coverage.measures:
-        coverage_body.append(
-            html.P(
-                f"No coverage measures are available for {where}.",
-                className="govuk-body",
-                id=f"{panel_id}-coverage-measures",
-            )
-        )
-    hidden_body: list[Any] = [html.P(annotations.hidden_needs.text, className="govuk-body")]
-    if len(signals):
-        hidden_body += [
-            html.P(f"Signals for {where}:", className="govuk-body govuk-!-margin-bottom-1"),
-            _measure_list(signals, f"{panel_id}-signals"),
-        ]
-    elif annotations.hidden_needs.signals:
-        hidden_body.append(
-            html.P(
-                f"The hidden-need signals for this indicator are not available for {where} yet.",
-                className="govuk-body",
-                id=f"{panel_id}-signals",
-            )
-        )
+    coverage_body = _text_and_measured(
+        annotations.coverage.text,
+        measures,
+        listed=bool(annotations.coverage.measures),
+        shown=f"Measured for {where}:",
+        none=f"No coverage measures are available for {where}.",
+        list_id=f"{panel_id}-coverage-measures",
+    )
+    hidden_body = _text_and_measured(
+        annotations.hidden_needs.text,
+        signals,
+        listed=bool(annotations.hidden_needs.signals),
+        shown=f"Signals for {where}:",
+        none=f"The hidden-need signals for this indicator are not available for {where} yet.",
+        list_id=f"{panel_id}-signals",
+    )
     rows = [
         _entry("Purpose", html.P(annotations.purpose, className="govuk-body")),
         _entry("Coverage", coverage_body),

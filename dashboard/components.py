@@ -83,6 +83,20 @@ def _cell_class(kind: str, numeric: bool) -> str:
     return f"{base} {base}--numeric" if numeric else base
 
 
+def input_label(text: str, hint: str, input_id: str) -> html.Label:
+    """A GOV.UK label with its hint inside it. dcc.Input takes no aria-describedby, so a hint
+    beside the field would not be read with it; inside the label it is part of the field's
+    name."""
+    return html.Label(
+        [
+            html.Span(text, className="govuk-label--s"),
+            html.Span(hint, id=f"{input_id}-hint", className="govuk-hint"),
+        ],
+        htmlFor=input_id,
+        className="govuk-label",
+    )
+
+
 def aria(**attributes: str) -> dict[str, Any]:
     """``aria-*`` keyword arguments, which Dash accepts but Python names cannot spell:
     ``html.Div(..., **aria(label="Map"))``."""

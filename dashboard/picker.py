@@ -13,6 +13,8 @@ import re
 import pandas as pd
 from dash import dcc, html
 
+from dashboard.components import input_label
+
 _CODE = re.compile(r"\(([A-Z]\d{8})\)\s*$")
 
 
@@ -63,19 +65,9 @@ def area_picker(
         if len(row):
             current = option_text(str(row["name"].iloc[0]), value)
     list_id = f"{picker_id}-options"
-    hint_id = f"{picker_id}-hint"
     return html.Div(
         [
-            # dcc.Input takes no aria-describedby, so the hint sits inside the label and is
-            # read as part of the field's name.
-            html.Label(
-                [
-                    html.Span(label, className="govuk-label--s"),
-                    html.Span(hint, id=hint_id, className="govuk-hint"),
-                ],
-                htmlFor=picker_id,
-                className="govuk-label",
-            ),
+            input_label(label, hint, picker_id),
             dcc.Input(
                 id=picker_id,
                 type="search",

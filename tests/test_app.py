@@ -6,128 +6,17 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import create_engine, func, select, text
 
 from app import create_app
 from dashboard import ids
 from dashboard.data_access import DatabaseNotReadyError
 from data.schema import ref_la
+from tests.dashboard.helpers import find_by_id, render_page, text_of
 
 ROOT = Path(__file__).resolve().parents[1]
-
-# Three real LAs, deliberately not in alphabetical order.
-LA_ROWS = [
-    {
-        "ons_code": "E08000013",
-        "dfe_la_code": "342",
-        "la_name": "St. Helens",
-        "la_type": "Metropolitan district",
-        "region_code": "E12000002",
-        "region_name": "North West",
-        "inner_outer_london": None,
-        "population_0_17": 37120,
-        "centroid_lat": 53.46,
-        "centroid_lon": -2.70,
-    },
-    {
-        "ons_code": "E06000001",
-        "dfe_la_code": "805",
-        "la_name": "Hartlepool",
-        "la_type": "Unitary authority",
-        "region_code": "E12000001",
-        "region_name": "North East",
-        "inner_outer_london": None,
-        "population_0_17": 21090,
-        "centroid_lat": 54.67,
-        "centroid_lon": -1.26,
-    },
-    {
-        "ons_code": "E09000007",
-        "dfe_la_code": "202",
-        "la_name": "Camden",
-        "la_type": "London borough",
-        "region_code": "E12000007",
-        "region_name": "London",
-        "inner_outer_london": "Inner London",
-        "population_0_17": 41502,
-        "centroid_lat": 51.55,
-        "centroid_lon": -0.16,
-    },
-]
-
-ROUTER_REQUEST = {
-    "output": ".._pages_content.children..._pages_store.data..",
-    "outputs": [
-        {"id": "_pages_content", "property": "children"},
-        {"id": "_pages_store", "property": "data"},
-    ],
-    "changedPropIds": ["_pages_location.pathname"],
-    "state": [],
-}
-
-
-def make_reference_database(url: str, rows: list[dict[str, Any]]) -> None:
-    engine = create_engine(url)
-    try:
-        ref_la.create(engine)
-        with engine.begin() as conn:
-            conn.execute(insert(ref_la), rows)
-    finally:
-        engine.dispose()
-
-
-def render_page(client: Any, pathname: str) -> dict[str, Any]:
-    """Ask the app for a page's content the way the browser does (Dash's routing callback)."""
-    payload = {
-        **ROUTER_REQUEST,
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": pathname},
-            {"id": "_pages_location", "property": "search", "value": ""},
-        ],
-    }
-    response = client.post("/_dash-update-component", json=payload)
-    assert response.status_code == 200, response.data[:500]
-    content: dict[str, Any] = response.get_json()["response"]["_pages_content"]["children"]
-    return content
-
-
-def find_by_id(node: Any, wanted: str) -> dict[str, Any] | None:
-    if isinstance(node, list):
-        for child in node:
-            found = find_by_id(child, wanted)
-            if found is not None:
-                return found
-    elif isinstance(node, dict):
-        props = node.get("props", {})
-        if props.get("id") == wanted:
-            return node
-        return find_by_id(props.get("children"), wanted)
-    return None
-
-
-def nodes_of_type(node: Any, type_name: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    if isinstance(node, list):
-        for child in node:
-            found += nodes_of_type(child, type_name)
-    elif isinstance(node, dict):
-        if node.get("type") == type_name:
-            found.append(node)
-        found += nodes_of_type(node.get("props", {}).get("children"), type_name)
-    return found
-
-
-def text_of(node: Any) -> str:
-    if isinstance(node, str | int | float):
-        return str(node)
-    if isinstance(node, list):
-        return "".join(text_of(child) for child in node)
-    if isinstance(node, dict):
-        return text_of(node.get("props", {}).get("children"))
-    return ""
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from dashboard.compare_selection import (
     parse_selection,
 )
 from dashboard.compare_table import compare_frame
-from dashboard.components import TableColumn, aria, chart_block, table
+from dashboard.components import TableColumn, aria, chart_block, input_label, table
 from dashboard.context import current_data
 from dashboard.download_links import compare_href
 from dashboard.figures.compare import compare_figure, compare_summary
@@ -174,16 +174,10 @@ def _indicator_controls(selection: Selection, tidy: Tidy) -> html.Fieldset:
             ),
             html.Div(
                 [
-                    html.Label(
-                        [
-                            html.Span("Find an indicator", className="govuk-label--s"),
-                            html.Span(
-                                "Type part of its title, then choose from the list.",
-                                className="govuk-hint",
-                            ),
-                        ],
-                        htmlFor=ids.COMPARE_INDICATOR_SEARCH,
-                        className="govuk-label",
+                    input_label(
+                        "Find an indicator",
+                        "Type part of its title, then choose from the list.",
+                        ids.COMPARE_INDICATOR_SEARCH,
                     ),
                     dcc.Input(
                         id=ids.COMPARE_INDICATOR_SEARCH,

@@ -32,7 +32,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import glossary, ids, routing
 from dashboard.annotations import annotation_panel
-from dashboard.components import aria, chart_block
+from dashboard.components import aria, chart_block, input_label
 from dashboard.context import current_data
 from dashboard.download_links import values_href
 from dashboard.figures.bars import bars_figure
@@ -244,17 +244,10 @@ def _controls(tidy: Tidy, view: IndicatorView | None) -> html.Div:
         ),
         html.Div(
             [
-                html.Label(
-                    [
-                        html.Span("Compare with (optional)", className="govuk-label--s"),
-                        html.Span(
-                            f"Up to {MAX_COMPARE} local authorities: names or codes, separated "
-                            "by commas.",
-                            className="govuk-hint",
-                        ),
-                    ],
-                    htmlFor=ids.INDICATOR_COMPARE,
-                    className="govuk-label",
+                input_label(
+                    "Compare with (optional)",
+                    f"Up to {MAX_COMPARE} local authorities: names or codes, separated by commas.",
+                    ids.INDICATOR_COMPARE,
                 ),
                 dcc.Input(
                     id=ids.INDICATOR_COMPARE,
