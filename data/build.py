@@ -7,6 +7,7 @@ last LA loaded, so an interrupted build leaves the previous database in place.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -67,7 +68,10 @@ def _generated(req: BuildRequest, workers: int) -> Iterator[tuple[str, dict[str,
     if workers <= 1 or len(jobs) <= 1:
         yield from map(_la_arrow, jobs)
         return
-    with ProcessPoolExecutor(workers) as pool:
+    # "forkserver", not the default fork: the caller may already run threads (DuckDB, Arrow,
+    # a web server, a test session), and a forked child inherits their locks mid-use; a test
+    # session's national build crashed that way (segfault in a worker).
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
         # Largest LAs first keeps both workers busy to the end.
         factors = draw_factors(req.seed)
         jobs.sort(key=lambda j: -factors[j[0]].population_0_17)
