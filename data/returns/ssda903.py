@@ -50,7 +50,7 @@ FILES: dict[str, str] = {
 DERIVED = ("pl_distance", "pl_la", "pl_location")
 SIDECAR = "_derived_placement_fields.csv"
 _SIDECAR_KEYS = ("CHILD", "DECOM")
-_SIDECAR_COLUMNS = [*_SIDECAR_KEYS, *(c.upper() for c in DERIVED)]
+SIDECAR_COLUMNS = [*_SIDECAR_KEYS, *(c.upper() for c in DERIVED)]
 _KEYS = ("year", "la_code")
 
 
@@ -66,7 +66,7 @@ def identify_csv(header: Iterable[str]) -> str | None:
     for table_name in FILES.values():
         if got == set(file_columns(table_name)):
             return table_name
-    if got == set(_SIDECAR_COLUMNS):
+    if got == set(SIDECAR_COLUMNS):
         return SIDECAR
     return None
 

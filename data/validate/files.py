@@ -19,7 +19,7 @@ import defusedxml.ElementTree as SafeET
 import pandas as pd
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
-from data.returns.ssda903 import FILES, SIDECAR, _SIDECAR_COLUMNS, file_columns
+from data.returns.ssda903 import FILES, SIDECAR, SIDECAR_COLUMNS, file_columns
 from data.validate.report import Report
 
 MB = 1024 * 1024
@@ -307,7 +307,7 @@ def _csv_table(path: Path, name: str, text: str, year: int, report: Report) -> C
             f"column {dup} appears twice in the header",
         )
         return None
-    wanted = _SIDECAR_COLUMNS if table == SIDECAR else file_columns(table)
+    wanted = SIDECAR_COLUMNS if table == SIDECAR else file_columns(table)
     extra = [c for c in header if c not in wanted]
     for col in extra:
         report.warning(
@@ -328,7 +328,7 @@ def _identify(header: list[str], name: str, line: int, year: int, report: Report
     candidates = [*FILES.values(), SIDECAR]
     best: tuple[int, int, str] | None = None
     for table in candidates:
-        wanted = set(_SIDECAR_COLUMNS if table == SIDECAR else file_columns(table))
+        wanted = set(SIDECAR_COLUMNS if table == SIDECAR else file_columns(table))
         missing = wanted - got
         if not missing:
             extra = len(got - wanted)
