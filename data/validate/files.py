@@ -326,25 +326,21 @@ def _identify(header: list[str], name: str, line: int, year: int, report: Report
     """The 903 table these columns are (extra columns allowed), or None with the reason."""
     got = set(header)
     candidates = [*FILES.values(), SIDECAR]
-    best: tuple[int, int, str] | None = None
-    for table in candidates:
-        wanted = set(SIDECAR_COLUMNS if table == SIDECAR else file_columns(table))
-        missing = wanted - got
-        if not missing:
-            extra = len(got - wanted)
-            if best is None or (0, extra) < (best[0], best[1]):
-                best = (0, extra, table)
-    if best is not None:
-        return best[2]
+    complete = [
+        (len(got - cols), table)
+        for table in candidates
+        if (cols := set(SIDECAR_COLUMNS if table == SIDECAR else file_columns(table))) <= got
+    ]
+    if complete:
+        return min(complete)[1]  # fewest extra columns
     # Nearest table by shared columns, to say which columns are missing.
     scored = []
     for table in FILES.values():
-        wanted = file_columns(table)
-        shared = len(got & set(wanted))
-        scored.append((shared / len(wanted), table, wanted))
-    score, table, wanted = max(scored)
+        columns = file_columns(table)
+        scored.append((len(got & set(columns)) / len(columns), table, columns))
+    score, table, columns = max(scored)
     if score >= 0.5:
-        missing = [c for c in wanted if c not in got]
+        missing = [c for c in columns if c not in got]
         report.error(
             name,
             f"row {line}",
