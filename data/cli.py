@@ -15,11 +15,12 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from data.engine import DatabaseURLError, check_database_url, database_url, make_engine, mask_url
-from data.load import LoadError, create_tables, replace_la_year
+from data.load import LoadError
 from data.refdata import UnknownLAError, resolve_la
 from data.returns.frames import ReturnFormatError
 
 USAGE_ERROR = 2
+REJECTED = 1  # the returns were read and refused: a verdict on the data, not on the command
 
 
 class _Parser(argparse.ArgumentParser):
@@ -99,6 +100,9 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--year", type=_year, required=True)
     i.add_argument("paths", type=Path, nargs="+", help="a folder, or the return files themselves")
     i.add_argument("--database-url", default=None)
+    i.add_argument("--report", type=Path, default=None, help="write every finding to this CSV")
+    i.add_argument("--check", action="store_true", help="validate and report only; change nothing")
+    i.add_argument("--quiet", action="store_true", help="print the summary line only")
     return p
 
 
@@ -174,25 +178,41 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from data.returns.exchange import read_return_files, read_return_folder
+    from data.importer import import_returns
 
     url = database_url(args.database_url)
     check_database_url(url)
     for path in args.paths:
         if not path.exists():
             raise FileNotFoundError(f"no such file or folder: {str(path)!r}")
-    if len(args.paths) == 1 and args.paths[0].is_dir():
-        tables = read_return_folder(args.paths[0], args.la, args.year)
-    else:
-        tables = read_return_files(args.paths, args.la, args.year)
-    engine = make_engine(url)
-    try:
-        create_tables(engine)
-        replace_la_year(engine, tables, args.la, args.year)
-    finally:
-        engine.dispose()
-    rows = sum(len(df) for df in tables.values())
-    print(f"imported {rows} rows for LA {args.la}, {args.year}")
+    if args.report is not None:
+        _writable_folder(args.report.parent)
+    result = import_returns(
+        url,
+        args.paths,
+        args.la,
+        args.year,
+        after_load=metrics_step(quiet=args.quiet),
+        check_only=args.check,
+    )
+    report = result.report
+    if args.report is not None:
+        report.write_csv(args.report)
+    print(report.summary() if args.quiet else report.format_text())
+    if not report.ok:
+        print(
+            f"python -m data import: nothing was loaded for LA {args.la}, {args.year}; "
+            "the database is unchanged",
+            file=sys.stderr,
+        )
+        return REJECTED
+    if result.imported:
+        rows = sum(result.rows.values()) - result.rows.get("return_status", 0)
+        returns = ", ".join(result.validated.returns)
+        print(
+            f"imported {rows:,} records ({returns}) for LA {args.la}, {args.year} into "
+            f"{mask_url(url)} in {result.seconds['total']:.1f} s"
+        )
     return 0
 
 

@@ -13,10 +13,13 @@ delete-and-insert transaction for the same reason.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import io
 import os
 import secrets
+import shutil
+import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -242,6 +245,36 @@ class BuildTarget:
 
 
 @contextmanager
+def atomic_update(url: str) -> Iterator[BuildTarget]:
+    """Change a copy of the live database and swap it in only if the block succeeds.
+
+    Like ``atomic_build`` but the side copy starts as a copy of the live database, so a block
+    can replace part of it (one LA-year) and rebuild what depends on it; killed or failed, the
+    live database is as it was. Updates of one database are serialised (a lock file beside a
+    file database, an advisory lock on PostgreSQL): two at once would each swap in a copy
+    without the other's change."""
+    check_database_url(url)
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        with _atomic_build_postgresql(
+            parsed.render_as_string(hide_password=False), copy_live=True
+        ) as target:
+            yield target
+        return
+    path = file_path(parsed)
+    if path is None or not path.exists():
+        raise DatabaseURLError(f"no database to update at {mask_url(parsed)!r}")
+    lock = path.with_name(path.name + ".update-lock")
+    with lock.open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            with _atomic_build_file(parsed, path, copy_live=True) as target:
+                yield target
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextmanager
 def atomic_build(url: str) -> Iterator[BuildTarget]:
     """Build into a side copy and swap it onto ``url`` only if the block succeeds.
 
@@ -274,14 +307,39 @@ def _remove_file_database(backend: str, path: Path) -> None:
         p.unlink(missing_ok=True)
 
 
+def _copy_file_database(parsed: sa.URL, path: Path, side: Path) -> None:
+    """A consistent copy of a file database: DuckDB checkpointed first (so the file holds
+    everything its WAL did), SQLite through its online backup."""
+    if parsed.get_backend_name() == "sqlite":
+        source = sqlite3.connect(str(path))
+        target = sqlite3.connect(str(side))
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+            source.close()
+        return
+    live = make_engine(parsed.render_as_string(hide_password=False))
+    try:
+        _checkpoint(live)
+    finally:
+        live.dispose()
+    shutil.copyfile(path, side)
+
+
 @contextmanager
-def _atomic_build_file(parsed: sa.URL, path: Path) -> Iterator[BuildTarget]:
+def _atomic_build_file(
+    parsed: sa.URL, path: Path, *, copy_live: bool = False
+) -> Iterator[BuildTarget]:
     backend = parsed.get_backend_name()
     side = path.with_name(f"{path.name}.building-{os.getpid()}")
     _remove_file_database(backend, side)  # a leftover from a crashed build with our pid
     side_url = parsed.set(database=str(side)).render_as_string(hide_password=False)
-    engine = make_engine(side_url)
+    engine: sa.Engine | None = None
     try:
+        if copy_live:
+            _copy_file_database(parsed, path, side)
+        engine = make_engine(side_url)
         create_tables(engine)
         yield BuildTarget(url=side_url, engine=engine)
         _checkpoint(engine)
@@ -296,7 +354,8 @@ def _atomic_build_file(parsed: sa.URL, path: Path) -> Iterator[BuildTarget]:
             sidecar.unlink(missing_ok=True)
         os.replace(side, path)
     except BaseException:
-        engine.dispose()
+        if engine is not None:
+            engine.dispose()
         _remove_file_database(backend, side)
         raise
 
@@ -308,16 +367,21 @@ def _checkpoint(engine: sa.Engine) -> None:
 
 
 @contextmanager
-def _atomic_build_postgresql(url: str) -> Iterator[BuildTarget]:
+def _atomic_build_postgresql(url: str, *, copy_live: bool = False) -> Iterator[BuildTarget]:
     live = pg_schema(url)
     token = secrets.token_hex(6)
     build, old = f"{LIVE_SCHEMA}_build_{token}", f"{LIVE_SCHEMA}_old_{token}"
     admin = make_engine(url)
     build_url = with_pg_schema(url, build)
     engine = make_engine(build_url)
+    lock = admin.connect() if copy_live else None
     try:
+        if lock is not None:
+            lock.exec_driver_sql(f"SELECT pg_advisory_lock({_PG_UPDATE_LOCK})")
         with admin.begin() as conn:
             conn.exec_driver_sql(f'CREATE SCHEMA "{build}"')
+            if copy_live:
+                _copy_pg_schema(conn, live, build)
         create_tables(engine)
         yield BuildTarget(url=build_url, engine=engine)
         engine.dispose()
@@ -336,7 +400,21 @@ def _atomic_build_postgresql(url: str) -> Iterator[BuildTarget]:
             conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{build}" CASCADE')
         raise
     finally:
+        if lock is not None:
+            lock.close()  # ends the session, which releases the advisory lock
         admin.dispose()
+
+
+_PG_UPDATE_LOCK = 0x63736331  # any fixed key: one update of the live schema at a time
+
+
+def _copy_pg_schema(conn: sa.Connection, live: str, build: str) -> None:
+    names = sa.inspect(conn).get_table_names(schema=live)
+    for name in names:
+        conn.exec_driver_sql(
+            f'CREATE TABLE "{build}"."{name}" (LIKE "{live}"."{name}" INCLUDING ALL)'
+        )
+        conn.exec_driver_sql(f'INSERT INTO "{build}"."{name}" SELECT * FROM "{live}"."{name}"')
 
 
 # ---------------------------------------------------------------- one LA-year
@@ -375,15 +453,16 @@ def _check_keys(name: str, data: pa.Table, la_code: str, year: int) -> None:
 
 # ---------------------------------------------------------------- checksums
 def table_checksums(engine: sa.Engine) -> dict[str, str]:
-    """An order-independent checksum of every table in the database (for "nothing changed")."""
+    """An order-independent checksum of every table in the database (for "nothing changed").
+
+    Tables outside our metadata (the tidy tables, helpers) are read with plain SQL: reflecting
+    them fails on DuckDB, whose catalogue lacks some of PostgreSQL's system tables."""
     out: dict[str, str] = {}
     with engine.connect() as conn:
         for name in sorted(sa.inspect(conn).get_table_names()):
-            table = metadata.tables.get(name)
-            if table is None:
-                table = sa.Table(name, sa.MetaData(), autoload_with=conn)
-            rows = conn.execute(sa.select(table)).fetchall()
-            frame = pd.DataFrame(rows, columns=[c.name for c in table.columns], dtype=object)
+            result = conn.execute(sa.text(f'SELECT * FROM "{name}"'))
+            columns = list(result.keys())
+            frame = pd.DataFrame(result.fetchall(), columns=columns, dtype=object)
             out[name] = _frame_checksum(frame)
     return out
 
