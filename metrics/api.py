@@ -14,7 +14,7 @@ import contextlib
 import ctypes
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import pyarrow as pa
@@ -24,6 +24,7 @@ from data.engine import database_url, make_engine
 from data.schema import ref_la
 from metrics.catalogue import Catalogue, Indicator, UnknownIndicatorError, load_catalogue
 from metrics.tidy import coverage_values as coverage_table
+from metrics.tidy import data_origins as origins_table
 from metrics.tidy import indicator_values as values_table
 
 __all__ = [
@@ -156,6 +157,9 @@ def _as_list(value: object) -> list[object] | None:
     return list(value)  # type: ignore[call-overload]
 
 
+ORIGIN_COLUMNS = ["time_period", "area_code", "area_name", "return_name", "status", "origin"]
+
+
 @dataclass(frozen=True)
 class Tidy:
     """The catalogue and both tidy tables, in memory, with validated lookups."""
@@ -164,6 +168,7 @@ class Tidy:
     areas: pd.DataFrame  # code, name, level, region_code, dfe_la_code
     _values: dict[str, pd.DataFrame]
     _coverage: dict[str, pd.DataFrame]
+    _origins: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ORIGIN_COLUMNS))
 
     @classmethod
     def load(cls, engine: sa.Engine, cat: Catalogue | None = None) -> Tidy:
@@ -177,8 +182,9 @@ class Tidy:
             areas = _areas(conn)
             values = _read_split(conn, values_table, VALUE_COLUMNS)
             coverage = _read_split(conn, coverage_table, COVERAGE_COLUMNS)
+            origins = _origins(conn, inspector.has_table(origins_table.name))
         return_freed_memory()
-        return cls(cat or load_catalogue(), areas, values, coverage)
+        return cls(cat or load_catalogue(), areas, values, coverage, origins)
 
     # ------------------------------------------------------------ validation
     def indicator(self, indicator_id: str) -> Indicator:
@@ -281,9 +287,35 @@ class Tidy:
         out.insert(0, "indicator_id", indicator_id)
         return out
 
+    def origins(
+        self, *, area: str | Sequence[str] | None = None, imported_only: bool = False
+    ) -> pd.DataFrame:
+        """Per LA-year and return: status (submitted/missing) and origin (synthetic/imported).
+        For a region or England, the rows of its LAs."""
+        frame = self._origins
+        areas = _as_list(area)
+        if areas is not None:
+            codes = [self.area_code(str(a)) for a in areas]
+            members = self.areas.loc[
+                self.areas["code"].isin(codes) | self.areas["region_code"].isin(codes), "code"
+            ]
+            if ENGLAND_CODE not in codes:
+                frame = frame[frame["area_code"].isin(members)]
+        if imported_only:
+            frame = frame[frame["origin"] == "imported"]
+        return frame.reset_index(drop=True)
+
     def memory_bytes(self) -> int:
         frames = [*self._values.values(), *self._coverage.values()]
         return int(sum(f.memory_usage(deep=True).sum() for f in frames))
+
+
+def _origins(conn: sa.Connection, built: bool) -> pd.DataFrame:
+    """``data_origins``; a database built before the table existed is all synthetic."""
+    if not built:
+        return pd.DataFrame(columns=ORIGIN_COLUMNS)
+    rows = conn.execute(sa.select(*(origins_table.c[c] for c in ORIGIN_COLUMNS))).fetchall()
+    return pd.DataFrame(rows, columns=ORIGIN_COLUMNS)
 
 
 def return_freed_memory() -> None:

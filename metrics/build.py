@@ -19,7 +19,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from data.load import bulk_insert
-from data.schema import ref_la, ref_population, ref_statistical_neighbours
+from data.schema import ref_la, ref_population, ref_statistical_neighbours, return_status
 from metrics import calendar
 from metrics.catalogue import Catalogue, Count, Indicator, load_catalogue
 from metrics.coverage import UNIT_MEASURES, coverage_frame
@@ -32,7 +32,7 @@ from metrics.stats.benchmark import (
 )
 from metrics.stats.intervals import interval_columns
 from metrics.stats.trend import recent_trends
-from metrics.tidy import coverage_values_table, indicator_values_table
+from metrics.tidy import coverage_values_table, data_origins_table, indicator_values_table
 from metrics.unit_sql import PEOPLE_SQL, UNIT_SQL
 
 ENGLAND = ("E92000001", "England")
@@ -507,6 +507,20 @@ def indicator_frame(
     return batch_frame(conn, units, [ind], geo, pairs)
 
 
+def origin_frame(conn: sa.Connection, geo: pd.DataFrame) -> pd.DataFrame:
+    """Which LA-years' returns are synthetic and which the LA's own (``python -m data
+    import``): pages and downloads must say whose children they are counting."""
+    r = return_status
+    rows = conn.execute(
+        sa.select(r.c.year, r.c.la_code, r.c.return_name, r.c.status, r.c.origin)
+    ).fetchall()
+    frame = pd.DataFrame(
+        rows, columns=["time_period", "la_code", "return_name", "status", "origin"]
+    )
+    frame = frame.merge(geo[["la_code", "area_code", "area_name"]], on="la_code", how="inner")
+    return frame.drop(columns="la_code").sort_values(["area_code", "time_period", "return_name"])
+
+
 # ---------------------------------------------------------------- the whole build
 def build_metrics(
     engine: sa.Engine,
@@ -564,6 +578,7 @@ def build_metrics(
         values = pd.concat(frames, ignore_index=True)
         coverage = coverage_frame(conn, units, chosen, geo)
         tock = time.perf_counter()
+        origins = origin_frame(conn, geo)
         signals = signal_frame(values, list(chosen), read_context(conn), geo)
         coverage = pd.concat([coverage, signals], ignore_index=True)
         report.seconds["signals"] = time.perf_counter() - tock
@@ -572,6 +587,7 @@ def build_metrics(
     tick = time.perf_counter()
     _replace(engine, indicator_values_table, "indicator_values", values)
     _replace(engine, coverage_values_table, "coverage_values", coverage)
+    _replace(engine, data_origins_table, "data_origins", origins)
     with engine.begin() as conn:
         for name in [*(t.name for t in units.values()), *PEOPLE_SQL]:
             conn.execute(sa.text(f'DROP TABLE IF EXISTS "{name}"'))

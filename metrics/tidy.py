@@ -1,5 +1,7 @@
-"""The two tidy tables everything outside ``metrics`` reads: ``indicator_values`` and
-``coverage_values`` (ARCHITECTURE.md). Every row in them has passed disclosure control."""
+"""The tidy tables everything outside ``metrics`` reads: ``indicator_values`` and
+``coverage_values`` (ARCHITECTURE.md), and ``data_origins``, which says for each LA-year and
+return whether the records are synthetic or the LA's own imported return. Every row in them has
+passed disclosure control (``data_origins`` holds no counts of children)."""
 
 from __future__ import annotations
 
@@ -52,6 +54,21 @@ def _coverage_columns() -> tuple[sa.Column[object], ...]:
     )
 
 
+def _origin_columns() -> tuple[sa.Column[object], ...]:
+    return (
+        sa.Column("time_period", sa.Integer, nullable=False),
+        sa.Column("area_code", sa.String, nullable=False),
+        sa.Column("area_name", sa.String, nullable=False),
+        sa.Column("return_name", sa.String, nullable=False),  # cin | ssda903 | csww
+        sa.Column("status", sa.String, nullable=False),  # submitted | missing
+        sa.Column("origin", sa.String, nullable=False),  # synthetic | imported
+    )
+
+
+def data_origins_table(name: str = "data_origins") -> sa.Table:
+    return sa.Table(name, sa.MetaData(), *_origin_columns())
+
+
 def indicator_values_table(name: str = "indicator_values") -> sa.Table:
     return sa.Table(name, sa.MetaData(), *_indicator_columns())
 
@@ -62,3 +79,4 @@ def coverage_values_table(name: str = "coverage_values") -> sa.Table:
 
 indicator_values = indicator_values_table()
 coverage_values = coverage_values_table()
+data_origins = data_origins_table()
