@@ -473,7 +473,11 @@ def batch_frame(
     """Every published row for a batch of indicators: LAs, regions, England, neighbours, all
     years and breakdowns, after statistics and disclosure control."""
     attrs = _attributes(chosen)
-    frame = _with_levels(gather(conn, units, chosen, cache), geo)
+    gathered = gather(conn, units, chosen, cache)
+    if gathered.empty:
+        # No LA has records for these indicators (a database holding one imported return).
+        return pd.DataFrame()
+    frame = _with_levels(gathered, geo)
     frame = _values(frame, attrs)
     frame = _comparisons(frame, attrs)
     frame = _trends(frame, attrs)

@@ -51,6 +51,39 @@ def small_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+TINY_LA, TINY_YEARS = "805", range(2024, 2026)
+
+
+@pytest.fixture(scope="session")
+def tiny_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DuckDB file built as ``python -m data build`` builds one, for one LA (``TINY_LA``) and
+    two years, with its tidy tables: the database imports are tried against. Copy it before
+    changing it (``tiny_db``)."""
+    from data.build import build_database
+    from data.cli import metrics_step
+
+    path = tmp_path_factory.mktemp("tiny") / "tiny.duckdb"
+    build_database(
+        f"duckdb:///{path}",
+        la_codes=[TINY_LA],
+        seed=5,
+        scale=0.2,
+        years=TINY_YEARS,
+        progress=False,
+        workers=1,
+        after_load=metrics_step(),
+    )
+    return path
+
+
+@pytest.fixture
+def tiny_db(tiny_db_file: Path, tmp_path: Path) -> str:
+    """URL of a private, writable copy of the tiny database."""
+    path = tmp_path / "tiny.duckdb"
+    shutil.copyfile(tiny_db_file, path)
+    return f"duckdb:///{path}"
+
+
 NATIONAL_DB_ENV = "CSC_REALISM_DB"  # a prebuilt national database to reuse (local or CI cache)
 
 
