@@ -181,12 +181,10 @@ def _children_known(header: Parsed, parsed: Mapping[str, Parsed], report: Report
 
 
 def _dob_agrees(header: Parsed, parsed: Mapping[str, Parsed], report: Report) -> None:
-    hdob = pd.Series(header.dates["DOB"].to_numpy(), index=_children(header))
-    hdob = hdob[~hdob.index.duplicated()].dropna()
     for table, p in parsed.items():
         if table == "cla_header" or "DOB" not in p.dates:
             continue
-        theirs = _children(p).map(hdob)
+        theirs = _header_dob(header, p)
         dob = p.dates["DOB"]
         differs = dob.notna() & theirs.notna() & dob.ne(theirs)
         emit(
@@ -198,6 +196,14 @@ def _dob_agrees(header: Parsed, parsed: Mapping[str, Parsed], report: Report) ->
             "warning",
             _says_header(theirs),
         )
+
+
+def _header_dob(header: Parsed, p: Parsed) -> pd.Series:
+    """The Header's date of birth of each row's child (NaT where it has none)."""
+    dob = pd.Series(header.dates["DOB"].to_numpy(), index=_children(header))
+    dob = dob[~dob.index.duplicated()].dropna()
+    found = dob.reindex(pd.Index(_children(p).to_numpy(dtype=object)))
+    return pd.Series(found.to_numpy(), index=p.text.index)
 
 
 def _says_header(dob: pd.Series) -> Callable[[int], str]:
@@ -271,9 +277,7 @@ def _withdrawn_place(e: Parsed, report: Report) -> None:
 
 
 def _before_birth(e: Parsed, header: Parsed, report: Report) -> None:
-    hdob = pd.Series(header.dates["DOB"].to_numpy(), index=_children(header))
-    hdob = hdob[~hdob.index.duplicated()].dropna()
-    dob = _children(e).map(hdob)
+    dob = _header_dob(header, e)
     early = e.dates["DECOM"] < dob
     emit(
         report,
