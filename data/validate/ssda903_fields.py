@@ -21,7 +21,10 @@ from data.validate.ssda903_spec import LABEL, FieldSpec, code_years, codes_for, 
 
 DATE_FORM = r"\d{1,2}/\d{1,2}/\d{4}"
 WHOLE = r"[+-]?\d+(?:\.0+)?"
-EARLIEST_YEAR = 1900  # a 903 date before this is a typing slip, not a date in a child's life
+# Dates outside these years are typing slips or placeholders (31/12/9999), not days in a
+# child's life.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
 SHOW_CODES = 12  # list the accepted codes in a message when there are at most this many
 # What the value should look like, for code sets whose values are not all listed.
 CODE_HINTS = {
@@ -36,14 +39,27 @@ class Parsed:
     """A table after its field checks: text cells, parsed dates, and the cells that failed."""
 
     table: CsvTable
-    text: pd.DataFrame  # the cells as given ('' for blank)
+    text: pd.DataFrame  # the cells as given ('' for blank), as Python strings
     lines: np.ndarray  # CSV line of each row
     dates: dict[str, pd.Series] = field(default_factory=dict)  # NaT when blank or invalid
-    invalid: dict[str, pd.Series] = field(default_factory=dict)  # cell failed its field check
+    invalid: dict[str, np.ndarray] = field(default_factory=dict)  # cell failed its field check
 
-    def ok(self, column: str) -> pd.Series:
+    def ok(self, column: str) -> np.ndarray:
         """Cells that passed their field check and are not blank."""
-        return ~self.invalid[column] & self.text[column].ne("")
+        return ~self.invalid[column] & (self.text[column].to_numpy() != "")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column's cells, in the two forms the checks need."""
+
+    spec: FieldSpec
+    cells: np.ndarray  # Python strings: fast to compare and to look up in sets
+    matchable: pd.Series  # pandas strings: regular expressions run over them in C
+    blank: np.ndarray
+
+    def fullmatch(self, pattern: str) -> np.ndarray:
+        return self.matchable.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
 
 
 def year_start(year: int) -> pd.Timestamp:
@@ -69,8 +85,11 @@ def emit(
     message: str | Callable[[int], str],
 ) -> None:
     """One finding per row where ``mask`` holds; a callable ``message`` gets the row's position."""
+    rows = np.flatnonzero(np.asarray(mask, dtype=bool))
+    if not len(rows):
+        return
     text = parsed.text.get(column)
-    for i in np.flatnonzero(np.asarray(mask, dtype=bool)).tolist():
+    for i in rows.tolist():
         value = "" if text is None else str(text.iat[i])
         words = message if isinstance(message, str) else message(i)
         report.add(
@@ -80,46 +99,41 @@ def emit(
 
 def check_fields(t: CsvTable, year: int, report: Report) -> Parsed:
     """Check every column of ``t`` the field rules declare; return the table parsed."""
-    # Object cells: pandas' Arrow-backed strings are slow to match against sets of codes.
-    text = t.frame.fillna("").astype(str).astype(object)
+    strings = t.frame.fillna("").astype("string")
+    text = strings.astype(object)
     parsed = Parsed(t, text, np.asarray(t.lines, dtype=np.int64))
     label = LABEL[t.table]
     for spec in specs_for(t.table):
         if spec.column not in text.columns:
             continue
-        values = text[spec.column]
-        blank = values.eq("")
-        invalid = pd.Series(False, index=values.index)
+        cells = text[spec.column].to_numpy()
+        col = Column(spec, cells, strings[spec.column], cells == "")
+        invalid = np.zeros(len(cells), dtype=bool)
         if spec.required:
             emit(
                 report,
                 parsed,
-                blank,
+                col.blank,
                 spec.column,
                 "903.field.required",
                 "error",
                 f"is blank, but every {label} row needs {spec.column}",
             )
-            invalid |= blank
-        checker = _CHECKS.get(spec.kind)
-        if checker is not None:
-            invalid |= checker(spec, values, blank, year, parsed, report)
+            invalid |= col.blank
+        invalid |= _CHECKS[spec.kind](col, year, parsed, report)
         parsed.invalid[spec.column] = invalid
     return parsed
 
 
-def _check_date(
-    spec: FieldSpec, values: pd.Series, blank: pd.Series, year: int, parsed: Parsed, report: Report
-) -> pd.Series:
-    wrong_form = ~blank & ~values.str.fullmatch(DATE_FORM).astype(bool)
-    days = _parse(
-        values,
-        ~blank & ~wrong_form,
-        lambda v: pd.to_datetime(v, format="%d/%m/%Y", errors="coerce"),
-    )
-    too_early = days.dt.year < EARLIEST_YEAR
-    impossible = ~blank & ~wrong_form & (days.isna() | too_early)
-    days = days.mask(too_early)
+def _check_date(col: Column, year: int, parsed: Parsed, report: Report) -> np.ndarray:
+    spec, cells = col.spec, col.cells
+    wrong_form = ~col.blank & ~col.fullmatch(DATE_FORM)
+    chosen = ~col.blank & ~wrong_form
+    read = pd.to_datetime(pd.Series(cells[chosen]), format="%d/%m/%Y", errors="coerce")
+    plausible = (read.dt.year >= EARLIEST_YEAR) & (read.dt.year <= LATEST_YEAR)
+    days = np.full(len(cells), np.datetime64("NaT"), dtype="datetime64[ns]")
+    days[chosen] = read.where(plausible).to_numpy(dtype="datetime64[ns]")
+    impossible = chosen & np.isnat(days)
     emit(
         report,
         parsed,
@@ -127,7 +141,7 @@ def _check_date(
         spec.column,
         "903.date.format",
         "error",
-        lambda i: _date_form_message(str(values.iat[i])),
+        lambda i: _date_form_message(str(cells[i])),
     )
     emit(
         report,
@@ -140,30 +154,17 @@ def _check_date(
     )
     if spec.by_year_end:
         end = year_end(year)
-        late = days > end
         emit(
             report,
             parsed,
-            late,
+            days > end.to_datetime64(),
             spec.column,
             "903.date.after_year",
             "error",
             f"is after {shown(end)}, the end of the {season(year)} collection year",
         )
-    parsed.dates[spec.column] = days.mask(impossible)
+    parsed.dates[spec.column] = pd.Series(days, index=parsed.text.index)
     return wrong_form | impossible
-
-
-def _parse(
-    values: pd.Series, cells: pd.Series, parse: Callable[[pd.Series], pd.Series]
-) -> pd.Series:
-    """``parse`` applied to the chosen cells only (others NaN/NaT): parsing a subset and
-    reindexing is much quicker than masking a text column first."""
-    return parse(values[cells]).reindex(values.index)
-
-
-def _numbers(values: pd.Series) -> pd.Series:
-    return pd.to_numeric(values, errors="coerce").astype("float64")
 
 
 def _date_form_message(value: str) -> str:
@@ -176,24 +177,29 @@ def _date_form_message(value: str) -> str:
     return "is not a date written dd/mm/yyyy"
 
 
-def _check_number(
-    spec: FieldSpec, values: pd.Series, blank: pd.Series, year: int, parsed: Parsed, report: Report
-) -> pd.Series:
+def _check_number(col: Column, year: int, parsed: Parsed, report: Report) -> np.ndarray:
     del year
+    spec, cells = col.spec, col.cells
     severity: Severity = "error" if spec.severity == "error" else "warning"
+    numbers = np.full(len(cells), np.nan)
+    filled = ~col.blank
+    numbers[filled] = pd.to_numeric(pd.Series(cells[filled]), errors="coerce").to_numpy(
+        dtype="float64", na_value=np.nan
+    )
     if spec.kind == "int":
-        wrong = ~blank & ~values.str.fullmatch(WHOLE)
+        wrong = filled & ~col.fullmatch(WHOLE)
         rule, what = "903.field.integer", "is not a whole number"
     else:
-        wrong = ~blank & _parse(values, ~blank, _numbers).isna()
+        wrong = filled & np.isnan(numbers)
         rule, what = "903.field.number", "is not a number"
     emit(report, parsed, wrong, spec.column, rule, severity, what)
-    numbers = _parse(values, ~blank & ~wrong, _numbers)
-    out = pd.Series(False, index=values.index)
-    if spec.low is not None:
-        out |= numbers < spec.low
-    if spec.high is not None:
-        out |= numbers > spec.high
+    numbers[wrong] = np.nan
+    with np.errstate(invalid="ignore"):
+        out = np.zeros(len(cells), dtype=bool)
+        if spec.low is not None:
+            out |= numbers < spec.low
+        if spec.high is not None:
+            out |= numbers > spec.high
     emit(
         report,
         parsed,
@@ -216,19 +222,18 @@ def _range_words(spec: FieldSpec) -> str:
     return f"at least {low}" if low is not None else f"at most {high}"
 
 
-def _check_code(
-    spec: FieldSpec, values: pd.Series, blank: pd.Series, year: int, parsed: Parsed, report: Report
-) -> pd.Series:
+def _check_code(col: Column, year: int, parsed: Parsed, report: Report) -> np.ndarray:
+    spec, cells = col.spec, col.cells
     allowed = codes_for(spec.code_set, year)
-    good = blank | values.isin(allowed)
+    good = col.blank | pd.Series(cells).isin(allowed).to_numpy()
     if spec.pattern is not None:
-        good |= values.str.fullmatch(spec.pattern.pattern)
+        good |= col.fullmatch(spec.pattern.pattern)
     wrong = ~good
     severity: Severity = "error" if spec.severity == "error" else "warning"
     messages: dict[str, str] = {}
 
     def message(i: int) -> str:
-        value = str(values.iat[i])
+        value = str(cells[i])
         if value not in messages:
             messages[value] = _code_message(spec, value, year, allowed)
         return messages[value]
@@ -262,13 +267,12 @@ def _expected(spec: FieldSpec, allowed: frozenset[str]) -> str:
     return "see the SSDA903 guide for the year's list"
 
 
-def _check_text(
-    spec: FieldSpec, values: pd.Series, blank: pd.Series, year: int, parsed: Parsed, report: Report
-) -> pd.Series:
-    del blank, year
+def _check_text(col: Column, year: int, parsed: Parsed, report: Report) -> np.ndarray:
+    del year
+    spec = col.spec
     if spec.high is None:
-        return pd.Series(False, index=values.index)
-    longer = values.str.len() > spec.high
+        return np.zeros(len(col.cells), dtype=bool)
+    longer = col.matchable.str.len().to_numpy(dtype="float64", na_value=0) > spec.high
     emit(
         report,
         parsed,
@@ -281,7 +285,7 @@ def _check_text(
     return longer
 
 
-_CHECKS: dict[str, Callable[[FieldSpec, pd.Series, pd.Series, int, Parsed, Report], pd.Series]] = {
+_CHECKS: dict[str, Callable[[Column, int, Parsed, Report], np.ndarray]] = {
     "date": _check_date,
     "int": _check_number,
     "float": _check_number,

@@ -79,7 +79,10 @@ def check_records(parsed: Mapping[str, Parsed], year: int, report: Report) -> No
 def _tables_present(parsed: Mapping[str, Parsed], year: int, report: Report) -> None:
     # A refused file may well be the table that looks missing: say only what the file layer
     # has not already said.
-    refused = any(f.rule.startswith("file.") for f in report.errors)
+    refused = any(
+        f.rule.startswith("file.") and (f.file == "" or f.file.lower().endswith(".csv"))
+        for f in report.errors
+    )
     if not refused:
         for table in REQUIRED_TABLES:
             if table not in parsed:
