@@ -368,10 +368,10 @@ def _episode_sequence(e: Parsed, year: int, report: Report) -> None:
         hit[frame.loc[mask, "pos"].to_numpy()] = True
         return hit
 
-    row_of = dict(zip(frame["pos"], frame.index, strict=True))
+    row_of = _sorted_position(frame, len(e.lines))
 
     def x1_message(i: int) -> str:
-        k = row_of[i]
+        k = int(row_of[i])
         if not has_next.iat[k]:
             return (
                 f"is X1 (a new episode starts the same day), but the child has no episode "
@@ -384,7 +384,7 @@ def _episode_sequence(e: Parsed, year: int, report: Report) -> None:
         )
 
     def orphan_message(i: int) -> str:
-        k = row_of[i]
+        k = int(row_of[i])
         rne = frame["rne"].iat[k]
         if not has_prev.iat[k]:
             return (
@@ -398,7 +398,7 @@ def _episode_sequence(e: Parsed, year: int, report: Report) -> None:
         )
 
     def restart_message(i: int) -> str:
-        k = row_of[i]
+        k = int(row_of[i])
         return (
             f"RNE S says care started, but the child's previous episode (row "
             f"{prev['line'].iat[k]:.0f}) ended with X1 that day, so this one continues its "
@@ -410,16 +410,23 @@ def _episode_sequence(e: Parsed, year: int, report: Report) -> None:
     emit(report, e, at(restart), "RNE", "903.episode.chain", "error", restart_message)
 
 
+def _sorted_position(frame: pd.DataFrame, rows: int) -> np.ndarray:
+    """For each row of the table, its position in the sorted ``frame`` (-1 if left out)."""
+    out = np.full(rows, -1, dtype=np.int64)
+    out[frame["pos"].to_numpy()] = np.arange(len(frame))
+    return out
+
+
 def _report_overlaps(
     e: Parsed, frame: pd.DataFrame, prev: pd.DataFrame, overlap: pd.Series, report: Report
 ) -> None:
-    row_of = dict(zip(frame["pos"], frame.index, strict=True))
+    row_of = _sorted_position(frame, len(e.lines))
     hit = np.zeros(len(e.lines), dtype=bool)
     hit[frame.loc[overlap, "pos"].to_numpy()] = True
     within_previous = frame["decom"] < prev["dec"]
 
     def message(i: int) -> str:
-        k = row_of[i]
+        k = int(row_of[i])
         start = shown(frame["decom"].iat[k])
         prev_line = f"row {prev['line'].iat[k]:.0f}"
         if bool(prev["open"].iat[k]):
