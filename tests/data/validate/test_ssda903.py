@@ -154,7 +154,9 @@ def test_date_not_written_dd_mm_yyyy(value: str) -> None:
     assert (f.field, f.value) == ("DECOM", value)
 
 
-@pytest.mark.parametrize("value", ["31/02/2024", "00/06/2024", "01/13/2024", "01/06/1850"])
+@pytest.mark.parametrize(
+    "value", ["31/02/2024", "00/06/2024", "01/13/2024", "01/06/1850", "31/12/9999"]
+)
 def test_impossible_date(value: str) -> None:
     only(check(episodes=[ep(DECOM=value)]), "903.date.impossible")
 
