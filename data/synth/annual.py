@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from data.returns.codes import SSDA903_SEX_LETTERS_FROM
 from data.synth import national as nat
 from data.synth.dates import NULL_DAY, add_working_days, add_years, age_on, year_end, year_start
 from data.synth.lifecourse import CIN, CLA, CPP, NFA, NOT_IN_NEED, UASC, LifeCourses
@@ -574,7 +575,7 @@ def cla_return(
         {
             **base,
             "child": rec.child_id[uc],
-            "sex": rec.sex_recorded[uc],
+            "sex": _sex_for_903(rec.sex_recorded, uc, year),
             "dob": _dates(lc.children.birth[uc]),
             "duc": _dates(_known(add_years(lc.children.birth[uc], 18), we)),
         }
@@ -738,7 +739,7 @@ def cla_return(
         {
             **base,
             "child": rec.child_id[all_children],
-            "sex": rec.sex_recorded[all_children],
+            "sex": _sex_for_903(rec.sex_recorded, all_children, year),
             "dob": _dates(hb),
             "ethnic": lc.children.ethnicity[all_children],
             "upn": np.where(upn == "", unknown, upn),
@@ -760,6 +761,17 @@ def cla_return(
         "cla_missing": cla_missing,
         "cla_social_worker": cla_social_worker,
     }
+
+
+def _sex_for_903(sex: np.ndarray, children: np.ndarray, year: int) -> np.ndarray:
+    """903 SEX before 2024-25 was 1 (male) or 2 (female) only: a child whose sex is recorded as
+    unknown elsewhere had to be returned as one of them. Which one follows the child's index,
+    so that no random stream shifts and the same child gets the same answer every year."""
+    out = sex[children]
+    if year >= SSDA903_SEX_LETTERS_FROM:
+        return out
+    unknown = out == "U"
+    return np.where(unknown, np.where(children % 2 == 0, "M", "F"), out)
 
 
 def _norm_from_u(u: np.ndarray, salt: int) -> np.ndarray:
