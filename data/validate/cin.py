@@ -175,6 +175,7 @@ FIELDS: dict[str, dict[str, Field]] = {
 BLOCKS = {
     b.name: b for b in (CHILD, DISABILITY, EPISODE, ASSESSMENT, FACTOR, PLAN, S47, CPP, REVIEW)
 }
+OPEN_END = pd.Timestamp("2200-01-01")  # the end of an interval that has none yet
 # Dates that may lie after the census reference date: a target and an expected birth.
 MAY_BE_LATER = {("child", "ExpectedPersonBirthDate"), ("s47", "InitialCPCtarget")}
 
@@ -373,7 +374,7 @@ def _overlaps(group: pd.Series, start: pd.Series, end: pd.Series) -> pd.Series:
     intervals never end); intervals are ordered by start within the group."""
     frame = pd.DataFrame({"g": group.to_numpy(), "s": start.to_numpy(), "e": end.to_numpy()})
     frame = frame[frame["s"].notna()].sort_values(["g", "s"], kind="stable")
-    open_end = frame["e"].fillna(pd.Timestamp.max)
+    open_end = frame["e"].fillna(OPEN_END)
     # The latest end of any earlier interval in the group: an episode may be nested.
     previous = open_end.groupby(frame["g"]).cummax().groupby(frame["g"]).shift()
     hit = pd.Series(False, index=group.index)

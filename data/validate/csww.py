@@ -56,7 +56,7 @@ LA_FIELDS: dict[str, Field] = {
     "NoAgencyHeadcount": Field("int", required=True),
 }
 WORKER = Block("worker", fields={c: c for c in WORKER_FIELDS})
-LA = Block("la", fields={c: c for c in LA_FIELDS})
+LA = Block("la", fields={c: c for c in LA_FIELDS}, repeats=False)
 RECORDS = {"Header": HEADER, "LALevelVacancies": LA, "CSWWWorker": WORKER}
 SWE_SHAPE = r"SW\d+"
 # Filled in for employed staff only (flows and absence); agency staff have ContractWeeks.

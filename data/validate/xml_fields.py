@@ -80,7 +80,7 @@ class Context:
 
 def present(values: pd.Series) -> pd.Series:
     """Element there with some text (absent is NaN, empty is "")."""
-    return values.notna() & (values.astype(str) != "")
+    return values.notna() & (values != "")
 
 
 def _in_years(span: Span, year: int) -> bool:
@@ -151,7 +151,7 @@ def _dates(
         f"{element} is not a real calendar date",
         values,
     )
-    ctx.dates[(block.name, col)] = parsed
+    ctx.dates[(block.name, col)] = parsed.astype("datetime64[ns]")
 
 
 def _codes(

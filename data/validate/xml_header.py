@@ -25,6 +25,7 @@ HEADER = Block(
         "SerialNo": "Source/SerialNo",
         "DateTime": "Source/DateTime",
     },
+    repeats=False,
 )
 REQUIRED = ("Collection", "Year", "ReferenceDate", "LEA")
 

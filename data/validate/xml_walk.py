@@ -40,6 +40,7 @@ class Block:
     blocks: dict[str, Block] = field(default_factory=dict)
     value: str = ""  # element name of a leaf block's text ("" for records with fields)
     ignored: frozenset[str] = frozenset()  # paths of schema elements that are not read
+    repeats: bool = True  # False for blocks the schema has once (Header): no [1] in paths
 
     def columns(self) -> list[str]:
         return ["value"] if self.value else list(self.fields)
@@ -70,7 +71,7 @@ def _compile(block: Block) -> _Plan:
         while "/" in p:
             p = p.rsplit("/", 1)[0]
             containers.add(p)
-    repeating = {p.rsplit("/", 1)[-1] for p in block.blocks}
+    repeating = {p.rsplit("/", 1)[-1] for p, b in block.blocks.items() if b.repeats}
     return _Plan(
         block, {p: c for c, p in block.fields.items()}, frozenset(containers), frozenset(repeating)
     )
@@ -114,7 +115,7 @@ class _Target:
             while "/" in rel:
                 rel = rel.rsplit("/", 1)[0]
                 self.top_containers.add(rel)
-        self.top_repeating = {rel.rsplit("/", 1)[-1] for rel in records if rel != "Header"}
+        self.top_repeating = {rel.rsplit("/", 1)[-1] for rel, b in records.items() if b.repeats}
         self.plans: dict[str, _Plan] = {}
         for plan in self.records.values():
             self._add(plan)
