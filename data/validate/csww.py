@@ -67,6 +67,8 @@ def check_csww(path: Path, name: str, la_code: str, year: int, report: Report) -
     """Add the field- and record-level findings for one workforce census file to ``report``."""
     ctx = Context(name, "csww", year, report)
     frames = walk(path, name, "csww", RECORDS, report)
+    if frames is None:
+        return
     check_header(ctx, frames["header"], "CSWW", f"{year}-09-30", la_code)
     check_block(ctx, LA, frames["la"], LA_FIELDS)
     check_block(ctx, WORKER, frames["worker"], WORKER_FIELDS)

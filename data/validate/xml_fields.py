@@ -163,22 +163,18 @@ def _codes(
     bad = there & ~values.isin(allowed)
 
     def message(value: str) -> str:
-        span = span_of(ctx.kind, element, value)
         label = year_label(ctx.year)
+        span = span_of(ctx.kind, element, value)
         if span is not None:
             first, last = span
-            when = (
-                f"it is used from {year_label(first)}"
-                if first is not None and ctx.year < first
-                else f"it was last used in {year_label(last)}"
-                if last is not None
-                else ""
-            )
-            return f"{value} is not a {element} code in {label} returns ({when})"
+            if first is not None and ctx.year < first:
+                return f"{value} is a {element} code only from {year_label(first)}, not in {label}"
+            if last is not None:
+                return f"{value} was a {element} code until {year_label(last)}, not in {label}"
         if len(allowed) <= MAX_LISTED:
             listed = ", ".join(sorted(allowed, key=lambda c: (len(c), c)))
-            return f"not a {element} code in {label} returns; expected one of {listed}"
-        return f"not a {element} code in {label} returns (see the DfE code list)"
+            return f"{element} must be one of {listed} in {label}"
+        return f"{element} is not a code on the DfE list for {label}"
 
     ctx.emit("error", frame, bad, block.location(col), element, "code.unknown", message, values)
 

@@ -94,6 +94,13 @@ def test_wrong_la_message_names_both_las(tmp_path: Path) -> None:
          f"{EP}/Section47[1]/ICPCnotRequired", "ICPCnotRequired"),
         (cin(child(episode(after_nfa=cpp(LatestCategoryOfAbuse=None)))),
          f"{EP}/ChildProtectionPlans[1]/LatestCategoryOfAbuse", "LatestCategoryOfAbuse"),
+        (cin(child(disabilities=("AUT", ""))),
+         f"{C1}/ChildCharacteristics/Disabilities/Disability[2]", "Disability"),
+        (cin(child(episode(assessment(factors=("",))))),
+         f"{EP}/Assessments[1]/FactorsIdentifiedAtAssessment/AssessmentFactors[1]",
+         "AssessmentFactors"),
+        (cin(child(episode(after_nfa=cpp(reviews=(" ",))))),
+         f"{EP}/ChildProtectionPlans[1]/Reviews/CPPreviewDate[1]", "CPPreviewDate"),
         (cin(child(episode(after_nfa=cpp(NumberOfPreviousCPP=None)))),
          f"{EP}/ChildProtectionPlans[1]/NumberOfPreviousCPP", "NumberOfPreviousCPP"),
     ],
@@ -201,7 +208,7 @@ def test_codes_follow_the_collection_year(
     assert report.ok is ok, report.format_text()
     if not ok:
         assert [(f.rule, f.field) for f in report.errors] == [("cin.code.unknown", where_)]
-        assert "used from" in report.errors[0].message
+        assert f"only from {year}-{(year + 1) % 100:02d}" in report.errors[0].message
 
 
 def test_gender_current_is_refused_from_2025_and_sex_before(tmp_path: Path) -> None:
@@ -578,3 +585,11 @@ def test_a_large_census_is_checked_in_seconds(tmp_path: Path) -> None:
         ("cin.code.unknown", "/Message/Children/Child[15000]/CINdetails[1]/ReferralSource")
     ]
     assert elapsed < 10, f"{elapsed:.1f} s of CPU"
+
+
+def test_a_file_that_stops_parsing_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    """The file layer refuses malformed XML first; should a file change between the two
+    passes, the census check still reports rather than raises."""
+    doc = cin(child(), child(LAchildID="C2"))
+    report = check(tmp_path, doc[: len(doc) // 2 + 40])
+    assert [f.rule for f in report.errors] == ["xml.malformed"]
