@@ -71,7 +71,8 @@ CSWW_CODES: dict[str, Codes] = {
 SETS = {"cin": CIN_CODES, "csww": CSWW_CODES}
 
 
-def _in(span: Span, year: int) -> bool:
+def in_span(span: Span, year: int) -> bool:
+    """Whether ``year`` falls in ``span`` (inclusive; None is open-ended)."""
     first, last = span
     return (first is None or year >= first) and (last is None or year <= last)
 
@@ -80,7 +81,7 @@ def _in(span: Span, year: int) -> bool:
 def codes_for(kind: str, element: str, year: int) -> frozenset[str]:
     """The codes ``element`` accepts in ``year``'s ``kind`` ('cin' or 'csww') return."""
     return frozenset(
-        code for codes, span in SETS[kind][element] if _in(span, year) for code in codes.split()
+        code for codes, span in SETS[kind][element] if in_span(span, year) for code in codes.split()
     )
 
 

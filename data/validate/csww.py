@@ -58,7 +58,7 @@ LA_FIELDS: dict[str, Field] = {
 WORKER = Block("worker", fields={c: c for c in WORKER_FIELDS})
 LA = Block("la", fields={c: c for c in LA_FIELDS}, repeats=False)
 RECORDS = {"Header": HEADER, "LALevelVacancies": LA, "CSWWWorker": WORKER}
-SWE_SHAPE = r"SW\d+"
+SWE_SHAPE = r"SW[0-9]+"
 # Filled in for employed staff only (flows and absence); agency staff have ContractWeeks.
 EMPLOYED_ONLY = ("StartOrigin", "LeaverDestination", "ReasonLeave", "WorkingDaysLost")
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 ALPHABET = "ABCDEFGHJKLMNPQRTUVWXYZ"
 _LETTER = f"[{ALPHABET}]"
-UPN_SHAPE = rf"{_LETTER}\d{{11}}(?:\d|{_LETTER})"
+UPN_SHAPE = rf"{_LETTER}[0-9]{{11}}(?:[0-9]|{_LETTER})"
 _WEIGHTS = np.arange(2, 14)
 _VALUE = np.full(128, -1, dtype=np.int64)
 _VALUE[ord("0") : ord("9") + 1] = np.arange(10)

@@ -15,15 +15,15 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from data.validate.codesets import ALWAYS, Span, codes_for, span_of, year_label
+from data.validate.codesets import ALWAYS, Span, codes_for, in_span, span_of, year_label
 from data.validate.report import Report, Severity
 from data.validate.upn import check_letters, upn_shape_ok
 from data.validate.xml_walk import PATH, Block
 
 Kind = Literal["text", "date", "code", "bool", "int", "decimal", "upn"]
 BOOLEAN = frozenset({"true", "false", "1", "0"})
-DATE_SHAPE = r"\d{4}-\d{2}-\d{2}"
-DECIMAL_SHAPE = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
+DATE_SHAPE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"  # ASCII digits only, not any Unicode digit
+DECIMAL_SHAPE = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
 MAX_LISTED = 12  # code sets longer than this are not spelled out in messages
 
 
@@ -48,7 +48,6 @@ class Context:
     year: int
     report: Report
     dates: dict[tuple[str, str], pd.Series] = field(default_factory=dict)  # (block, column)
-    numbers: dict[tuple[str, str], pd.Series] = field(default_factory=dict)
 
     def emit(
         self,
@@ -83,11 +82,6 @@ def present(values: pd.Series) -> pd.Series:
     return values.notna() & (values != "")
 
 
-def _in_years(span: Span, year: int) -> bool:
-    first, last = span
-    return (first is None or year >= first) and (last is None or year <= last)
-
-
 def check_block(ctx: Context, block: Block, frame: pd.DataFrame, fields: dict[str, Field]) -> None:
     """Every field check for one block's rows."""
     for col in block.columns():
@@ -95,7 +89,7 @@ def check_block(ctx: Context, block: Block, frame: pd.DataFrame, fields: dict[st
         values = frame[col]
         where, element = block.location(col), block.element(col)
         there = present(values)
-        if not _in_years(spec.years, ctx.year):
+        if not in_span(spec.years, ctx.year):
             exists = values.notna()
             ctx.emit(
                 "error",
@@ -201,7 +195,7 @@ def _numbers(
 ) -> None:
     element, where = block.element(col), block.location(col)
     values = frame[col].where(there, "").astype(str)
-    shape = r"\d+" if spec.kind == "int" else DECIMAL_SHAPE
+    shape = r"[0-9]+" if spec.kind == "int" else DECIMAL_SHAPE
     shaped = values.str.fullmatch(shape)
     what = "a whole number of 0 or more" if spec.kind == "int" else "a number"
     ctx.emit(
@@ -215,7 +209,6 @@ def _numbers(
         values,
     )
     number = pd.to_numeric(values.where(there & shaped), errors="coerce")
-    ctx.numbers[(block.name, col)] = number
     if spec.low is None and spec.high is None:
         return
     low = -np.inf if spec.low is None else spec.low
@@ -249,8 +242,8 @@ def _upns(
         where,
         element,
         "upn.format",
-        f"{element} is not a UPN (a check letter, 11 digits, then a digit or a letter); "
-        "the child cannot be linked to school records",
+        f"{element} is not a UPN (a letter and 12 digits, or for a temporary UPN a letter, "
+        "11 digits and a letter); the child cannot be linked to school records",
         values,
     )
     expected = check_letters(values[shaped])

@@ -128,6 +128,7 @@ def test_gender_current_is_required_before_2025(tmp_path: Path) -> None:
         ("2024-6-1", "cin.date.format"),
         ("2024-06-01T00:00:00", "cin.date.format"),
         ("yesterday", "cin.date.format"),
+        ("\uff12\uff10\uff12\uff14-06-01", "cin.date.format"),  # full-width digits
         ("2024-02-30", "cin.date.invalid"),
         ("2023-02-29", "cin.date.invalid"),
         ("2024-13-01", "cin.date.invalid"),
