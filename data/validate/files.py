@@ -11,13 +11,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
 import pandas as pd
-from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml import EntitiesForbidden, ExternalReferenceForbidden
 
 from data.returns.ssda903 import FILES, SIDECAR, SIDECAR_COLUMNS, file_columns
 from data.validate.report import Report
@@ -370,7 +371,9 @@ def _xml_kind(path: Path, name: str, data: bytes, report: Report) -> str | None:
     tags: list[str] = []
     depth = 0
     try:
-        parser = SafeET.iterparse(io.BytesIO(data), events=("start", "end"), forbid_dtd=True)
+        # DTDs are let through the parser so that entities and external references are named
+        # as such (defusedxml refuses both); a DTD with neither is refused after the parse.
+        parser = SafeET.iterparse(io.BytesIO(data), events=("start", "end"), forbid_dtd=False)
         for event, elem in parser:
             if event == "start":
                 depth += 1
@@ -394,16 +397,6 @@ def _xml_kind(path: Path, name: str, data: bytes, report: Report) -> str | None:
             "incomplete",
         )
         return None
-    except DTDForbidden:
-        report.error(
-            name,
-            "",
-            "",
-            "DOCTYPE",
-            "xml.dtd",
-            "declares a DTD (<!DOCTYPE>); DfE returns have none, and it is refused for safety",
-        )
-        return None
     except EntitiesForbidden as exc:
         report.error(
             name,
@@ -411,7 +404,8 @@ def _xml_kind(path: Path, name: str, data: bytes, report: Report) -> str | None:
             "",
             getattr(exc, "name", ""),
             "xml.entity",
-            "declares entities, which could expand without limit; refused for safety",
+            "declares entities (which can expand without limit or read files and web addresses); "
+            "DfE returns have none, and it is refused for safety",
         )
         return None
     except ExternalReferenceForbidden as exc:
@@ -421,7 +415,30 @@ def _xml_kind(path: Path, name: str, data: bytes, report: Report) -> str | None:
             "",
             getattr(exc, "sysid", "") or "",
             "xml.external",
-            "refers to an external resource; refused for safety",
+            "refers to an external DTD at a file or web address; DfE returns have none, and it "
+            "is refused for safety",
+        )
+        return None
+    doctype = _PROLOG_DOCTYPE.match(data)
+    if doctype and re.match(rb"\s+\w+\s+(SYSTEM|PUBLIC)\b", data[doctype.end() :]):
+        report.error(
+            name,
+            "",
+            "",
+            "DOCTYPE",
+            "xml.external",
+            "refers to an external DTD at a file or web address; DfE returns have none, and it "
+            "is refused for safety",
+        )
+        return None
+    if doctype:
+        report.error(
+            name,
+            "",
+            "",
+            "DOCTYPE",
+            "xml.dtd",
+            "declares a DTD (<!DOCTYPE>); DfE returns have none, and it is refused for safety",
         )
         return None
     if root != "Message":
@@ -447,6 +464,12 @@ def _xml_kind(path: Path, name: str, data: bytes, report: Report) -> str | None:
         "holds neither <Children> (CIN census) nor workforce records (<CSWWWorker>)",
     )
     return None
+
+
+# A DOCTYPE among the declaration, comments and processing instructions before the root.
+_PROLOG_DOCTYPE = re.compile(
+    rb"(?:\xef\xbb\xbf)?\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*)*<!DOCTYPE", re.DOTALL
+)
 
 
 def _parse_reason(exc: ET.ParseError) -> str:
