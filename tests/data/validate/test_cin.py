@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -565,27 +564,20 @@ def test_every_small_db_la_year_exports_clean(small_db: str, tmp_path: Path) -> 
             assert report.findings == [], f"{la} {year}: {report.format_text()}"
 
 
-@pytest.mark.slow
-def test_a_large_census_is_checked_in_seconds(tmp_path: Path) -> None:
-    """15,000 children with every kind of record (~19 MB), about the largest LA's census. The
-    rules are vectorised, so this takes about 4 s of CPU; the bound (CPU time, so that other
-    work on a shared machine does not count) leaves room for a slower machine and fails if the
-    work per element grows with the rules."""
+def test_positions_stay_right_deep_into_a_large_census(tmp_path: Path) -> None:
+    """Thousands of children with every kind of record: the one fault is found at its place.
+    (How fast a census of the largest LA is checked is measured by ``make bench``, not here.)"""
 
     full = episode(assessment() + plan() + s47(), cpp())
-    kids = [child(full, LAchildID=f"C{i:05d}", disabilities=("AUT",)) for i in range(15_000)]
+    kids = [child(full, LAchildID=f"C{i:05d}", disabilities=("AUT",)) for i in range(3_000)]
     kids[-1] = kids[-1].replace("<ReferralSource>2A<", "<ReferralSource>99<")
     path = tmp_path / "large.xml"
     path.write_text(cin(*kids), encoding="utf-8")
-    assert path.stat().st_size > 15_000_000
     report = Report()
-    started = time.process_time()
     check_cin(path, path.name, "805", 2025, report)
-    elapsed = time.process_time() - started
     assert [(f.rule, f.location) for f in report.findings] == [
-        ("cin.code.unknown", "/Message/Children/Child[15000]/CINdetails[1]/ReferralSource")
+        ("cin.code.unknown", "/Message/Children/Child[3000]/CINdetails[1]/ReferralSource")
     ]
-    assert elapsed < 10, f"{elapsed:.1f} s of CPU"
 
 
 def test_a_file_that_stops_parsing_is_an_error_not_a_crash(tmp_path: Path) -> None:

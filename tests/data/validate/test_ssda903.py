@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
@@ -594,9 +593,11 @@ def test_clean_exports_pass(exports: dict[tuple[str, int], Path | str], la: str,
     assert report.findings == [], report.format_text()
 
 
-def test_a_large_la_year_validates_quickly(exports: dict[tuple[str, int], Path | str]) -> None:
-    """About 3,000 children and 3,000 episodes (the largest small_db LA-year copied under
-    new ids) in well under 2 seconds."""
+def test_a_large_clean_la_year_has_nothing_to_report(
+    exports: dict[tuple[str, int], Path | str],
+) -> None:
+    """About 3,000 children and 3,000 episodes (the largest small_db LA-year copied under new
+    ids): vectorised checks must not see faults across the copies. (Speed: ``make bench``.)"""
     folder = exports[("926", 2025)]
     assert isinstance(folder, Path)
     found = sort_files([folder], 2025, Report())
@@ -612,14 +613,9 @@ def test_a_large_la_year_validates_quickly(exports: dict[tuple[str, int], Path |
         big.append(replace(t, frame=frame, lines=list(range(2, len(frame) + 2))))
     sizes = {t.table: len(t.frame) for t in big}
     assert sizes["cla_episode"] >= 3000 and sizes["cla_header"] >= 1500, sizes
-    timings = []
-    for _ in range(3):
-        report = Report()
-        start = time.perf_counter()
-        check_ssda903(big, "926", 2025, report)
-        timings.append(time.perf_counter() - start)
-        assert report.findings == []
-    assert min(timings) < 2.0, timings
+    report = Report()
+    check_ssda903(big, "926", 2025, report)
+    assert report.findings == []
 
 
 def test_empty_tables_have_nothing_to_report() -> None:
