@@ -206,10 +206,11 @@ def _form() -> html.Div:
                 className="govuk-button csc-button",
                 type="button",
             ),
+            # The verdict for screen readers; everyone sees it at the top of the report.
             html.P(
                 "",
                 id=ids.UPLOAD_STATUS,
-                className="govuk-body csc-upload-status",
+                className="govuk-visually-hidden",
                 role="status",
                 **aria(live="polite"),
             ),
