@@ -159,5 +159,12 @@ def load_upload(settings: UploadSettings, token: str, choice: Choice) -> ImportR
         remove(root, token)
         if result.imported:
             settings.loaded.add(token)
-            settings.reload()
+            try:
+                settings.reload()
+            except Exception as error:
+                logger.exception("re-reading the database after a load failed")
+                raise UploadError(
+                    "The returns were loaded, but the dashboard could not re-read the database "
+                    f"({error}); restart it to see them"
+                ) from error
     return result

@@ -108,6 +108,12 @@ def test_upload_is_an_unknown_page_when_off(client_off: Any) -> None:
     assert response.status_code == 404
     assert client_off.get("/upload/report.csv?token=" + "0" * 32).status_code == 404
     assert post_load(client_off, {"token": "0" * 32, "la": "805", "year": YEAR}).status_code == 404
+    listed = post_callback(
+        client_off,
+        [(ids.UPLOAD_FILE_LIST, "children")],
+        [(ids.UPLOAD_FILES, "filename", ["episodes.csv"])],
+    )
+    assert listed.status_code == 404
 
 
 def test_create_app_reads_the_switch_from_the_environment(
