@@ -55,41 +55,42 @@ def ensure_default_database(database_url: str, *, progress: bool = True) -> None
     build_database(database_url, progress=progress, after_load=metrics_step(quiet=not progress))
 
 
-def create_app(database_url: str | None = None) -> Dash:
+def upload_allowed_from_env() -> bool:
+    """The upload page is off unless the person running the app turns it on."""
+    return os.environ.get("CSC_ALLOW_UPLOAD") == "1"
+
+
+def create_app(database_url: str | None = None, *, allow_upload: bool | None = None) -> Dash:
     """The Dash app for ``database_url`` (default: ``DATABASE_URL`` or the bundled DuckDB file).
 
     Only with the default DuckDB file is a missing database built first; any other URL must point
-    at a database that ``python -m data build`` has filled.
+    at a database that ``python -m data build`` has filled. ``allow_upload`` (default: the
+    environment's ``CSC_ALLOW_UPLOAD=1``) serves the upload page at ``/upload``, to requests
+    from this machine only.
     """
     from dash import Dash, dcc, html, page_container
 
-    from dashboard import ids, shell
+    from dashboard import ids
     from dashboard.api import install_api
-    from dashboard.context import DashboardData, attach
-    from dashboard.data_access import (
-        read_local_authorities,
-        read_statistical_neighbours,
-        read_tidy,
-    )
     from dashboard.downloads import install_downloads
     from dashboard.routing import install_not_found_status
     from dashboard.security import install_security_headers
+    from dashboard.shell import APP_TITLE
+    from dashboard.upload_access import install_upload
 
     if database_url is None:
         database_url = database_url_from_env()
         ensure_default_database(database_url)
-    data = DashboardData(
-        local_authorities=read_local_authorities(database_url),
-        tidy=read_tidy(database_url),
-        statistical_neighbours=read_statistical_neighbours(database_url),
-    )
+    if allow_upload is None:
+        allow_upload = upload_allowed_from_env()
+    data = read_data(database_url)
 
     app = Dash(
         __name__,
         use_pages=True,
         pages_folder=str(ROOT / "dashboard" / "pages"),
         assets_folder=str(ROOT / "assets"),
-        title=shell.APP_TITLE,
+        title=APP_TITLE,
         update_title="",
         serve_locally=True,
         compress=True,  # gzip every response (flask-compress): pages must stay under 2 MB
@@ -97,19 +98,50 @@ def create_app(database_url: str | None = None) -> Dash:
         # a validation layout (over 500 kB here). Callbacks are exercised by the server tests.
         suppress_callback_exceptions=True,
     )
-    app.index_string = shell.index_string()
     # The chosen area lives in the browser (localStorage) so it follows the user across pages;
     # everything else about a view lives in its URL.
     app.layout = html.Div([dcc.Store(id=ids.CHOSEN_AREA, storage_type="local"), page_container])
     server = app.server
     server.secret_key = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
-    attach(server, data)
+    serve_data(app, data)
     install_not_found_status(app)
     install_security_headers(app)
     install_api(app)
     install_downloads(app)
-    _warm(data)
+
+    def reload() -> None:
+        serve_data(app, read_data(str(database_url)))
+
+    install_upload(app, database_url, enabled=allow_upload, reload=reload)
     return app
+
+
+def read_data(database_url: str) -> DashboardData:
+    """Everything the pages show, read from the database once (the engine is let go after)."""
+    from dashboard.context import DashboardData
+    from dashboard.data_access import (
+        read_local_authorities,
+        read_statistical_neighbours,
+        read_tidy,
+    )
+
+    return DashboardData(
+        local_authorities=read_local_authorities(database_url),
+        tidy=read_tidy(database_url),
+        statistical_neighbours=read_statistical_neighbours(database_url),
+    )
+
+
+def serve_data(app: Dash, data: DashboardData) -> None:
+    """Make ``data`` what ``app`` shows: at creation, and after an upload loads new returns.
+    The banner is part of the page template, so its wording follows the data's origins."""
+    from dashboard import shell
+    from dashboard.context import attach
+    from dashboard.origins import imported_years, phase_text
+
+    _warm(data)
+    attach(app.server, data)
+    app.index_string = shell.index_string(phase_text(imported_years(data.tidy)))
 
 
 def _warm(data: DashboardData) -> None:

@@ -107,7 +107,7 @@ def _envelope(meta: dict[str, Any], key: str, rows: str, count: int) -> str:
 
 # ---------------------------------------------------------------- per-app memo
 def _memo(name: str, build: Any) -> Any:
-    cache: dict[str, Any] = flask.current_app.extensions.setdefault(_CACHE_KEY, {})
+    cache: dict[str, Any] = current_data().caches.setdefault(_CACHE_KEY, {})
     if name not in cache:
         cache[name] = build()
     return cache[name]

@@ -8,6 +8,7 @@ that is serving the current request.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import flask
 import pandas as pd
@@ -29,9 +30,14 @@ class DashboardData:
             columns=["ons_code", "rank", "neighbour_ons_code", "closeness"]
         )
     )
+    # Memos derived from these data (built lazily by pages and the API). They live here, not on
+    # the app, so data reloaded after an upload starts with none and never serves stale views.
+    caches: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def attach(server: flask.Flask, data: DashboardData) -> None:
+    """Serve ``data`` from now on (at creation, and again when an upload has changed the
+    database): one assignment, so a request sees the old data or the new, never a mix."""
     server.extensions[_EXTENSION_KEY] = data
 
 

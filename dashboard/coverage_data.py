@@ -17,6 +17,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from dashboard.origins import (
+    RETURN_TITLES,
+    SYNTHETIC,
+    imported_years,
+    origin_column,
+    source_returns,
+)
 from dashboard.picker import area_from_text
 from metrics.api import ENGLAND_CODE, Tidy
 from metrics.catalogue import Catalogue
@@ -37,16 +44,11 @@ MEASURE_RETURNS: dict[str, str] = {
     "workforce_ethnicity_unknown": "CSWW workforce census",
     "values_imputed": "All returns",
 }
+ALL_RETURNS = "All returns"
 RETURN_KEYS: dict[str, str] = {key: name for name, key in RETURN_NAMES.items()}  # cin -> name
-RETURN_TITLES: dict[str, str] = {
-    "cin": "CIN census",
-    "ssda903": "SSDA903",
-    "csww": "CSWW workforce census",
-}
 # Measures where a higher share is good (a link made), not a gap.
 HIGHER_IS_BETTER = frozenset({"education_link_rate"})
 LINK_MEASURE = "education_link_rate"
-SOURCE_PLACEHOLDER = "synthetic"  # issue 5 will mark LA-years loaded from an LA's own returns
 MAX_QUERY_LENGTH = 120
 
 COLUMNS = [
@@ -162,6 +164,7 @@ def build_measure_table(tidy: Tidy) -> tuple[tuple[CoverageMeasure, ...], pd.Dat
     """The gaps present in ``tidy`` and one long frame of their rows (``COLUMNS``)."""
     parts = []
     present = []
+    imported = imported_years(tidy)
     for listed in catalogue_measures(tidy.catalogue):
         found = _first_rows(tidy, listed)
         if found is None:
@@ -181,12 +184,16 @@ def build_measure_table(tidy: Tidy) -> tuple[tuple[CoverageMeasure, ...], pd.Dat
                 "label": rows["label"].astype(str).to_numpy(),
             }
         )
+        # Synthetic, or (issue 5) counted from an LA's own imported return.
+        returns = source_returns(item.return_name) or (
+            tuple(RETURN_TITLES) if item.return_name == ALL_RETURNS else ()
+        )
+        part["source"] = origin_column(part, tidy, imported, [returns] * len(part))
         parts.append(part)
     if not parts:
         return (), pd.DataFrame(columns=COLUMNS)
     table = pd.concat(parts, ignore_index=True)
     table["status"] = _status(table)
-    table["source"] = SOURCE_PLACEHOLDER
     return tuple(present), table[COLUMNS]
 
 
@@ -275,27 +282,28 @@ def profile(data: CoverageData, area: str, year: int) -> pd.DataFrame:
     """One row per gap for ``area`` and ``year`` beside England (``PROFILE_COLUMNS``); a gap
     that one of the two lacks shows ``x`` there. A dozen gaps: plain dict lookups beat merges."""
 
-    def in_year(code: str) -> dict[str, tuple[float, str, str]]:
+    def in_year(code: str) -> dict[str, tuple[float, str, str, str]]:
         rows = data.by_area.get(code, _EMPTY)
         rows = rows[rows["time_period"] == year]
         return {
-            str(k): (float(v), str(s), str(lab))
-            for k, v, s, lab in zip(
-                rows["key"], rows["value"], rows["status"], rows["label"], strict=True
+            str(k): (float(v), str(s), str(lab), str(src))
+            for k, v, s, lab, src in zip(
+                rows["key"], rows["value"], rows["status"], rows["label"], rows["source"],
+                strict=True,
             )
-        }
+        }  # fmt: skip
 
     mine, england = in_year(area), in_year(ENGLAND_CODE)
-    missing = (np.nan, "x", "")
+    missing = (np.nan, "x", "", SYNTHETIC)
     records = []
     for item in data.measures:
         if item.key not in mine and item.key not in england:
             continue
-        value, status, label = mine.get(item.key, missing)
-        eng_value, eng_status, _ = england.get(item.key, missing)
+        value, status, label, source = mine.get(item.key, missing)
+        eng_value, eng_status, _, _ = england.get(item.key, missing)
         records.append(
             (item.key, item.title, item.return_name, value, status, label, eng_value,
-             eng_status, len(item.indicators), SOURCE_PLACEHOLDER)
+             eng_status, len(item.indicators), source)
         )  # fmt: skip
     return pd.DataFrame(records, columns=PROFILE_COLUMNS)
 

@@ -102,3 +102,27 @@ COVERAGE_NOT_FOUND = "coverage-not-found"
 ABOUT_HEADING = "about-heading"
 ABOUT_SYMBOLS = "about-symbols"
 ACCESSIBILITY_HEADING = "accessibility-heading"
+
+# Marks of an LA's own (imported) returns on the profile, indicator and coverage pages
+PROFILE_ORIGIN = "profile-origin"
+INDICATOR_ORIGIN = "indicator-origin"
+COVERAGE_ORIGINS = "coverage-origins"  # section: which LA-years are imported
+
+# Upload page (/upload, only with CSC_ALLOW_UPLOAD=1 and from this machine)
+UPLOAD_HEADING = "upload-heading"
+UPLOAD_LA = "upload-la"  # area picker input (LAs only)
+UPLOAD_YEAR = "upload-year"  # radios
+UPLOAD_FILES = "upload-files"  # dcc.Upload (multiple)
+UPLOAD_FILE_LIST = "upload-file-list"  # the names of the files chosen
+UPLOAD_CHECK = "upload-check"  # button: save the files under a token and validate them
+UPLOAD_FORM_ERROR = "upload-form-error"
+UPLOAD_STATE = "upload-state"  # dcc.Store: the token, LA and year checked (never file contents)
+UPLOAD_STATUS = "upload-status"  # polite live region: the verdict
+UPLOAD_RESULT = "upload-result"  # the report
+UPLOAD_SUMMARY = "upload-summary"
+UPLOAD_COUNTS = "upload-counts"
+UPLOAD_FINDINGS = "upload-findings"
+UPLOAD_REPORT_CSV = "upload-report-csv"
+UPLOAD_CONFIRM = "upload-confirm"  # button: load the checked files (only when no errors)
+UPLOAD_OUTCOME = "upload-outcome"  # what the load did, with a link to the LA's profile
+UPLOAD_PROFILE_LINK = "upload-profile-link"

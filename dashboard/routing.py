@@ -18,8 +18,9 @@ NOT_FOUND_MODULE_SUFFIX = "not_found_404"
 
 # A templated page whose variables can name something that does not exist (an unknown indicator
 # id, an unknown LA code) registers here, keyed by its path template, a check of its path
-# variables, so a mistyped address answers 404 although the template matches. Checks run inside
-# the request, so they may read the app's data (dashboard.context.current_data).
+# variables, so a mistyped address answers 404 although the template matches. A plain path may
+# register too (its check gets no variables): a page that an app may have turned off, such as
+# /upload. Checks run inside the request, so they may read the app's data and settings.
 PathValidator = Callable[[Mapping[str, str]], bool]
 VALIDATORS: dict[str, PathValidator] = {}
 
@@ -39,8 +40,8 @@ def is_known_page(
     pages: Iterable[Mapping[str, Any]],
     validators: Mapping[str, PathValidator] | None = None,
 ) -> bool:
-    """Whether ``path`` (relative to the app's prefix) is served by one of ``pages``; a templated
-    path must also pass its template's entry in ``validators``, if it has one."""
+    """Whether ``path`` (relative to the app's prefix) is served by one of ``pages``; the path
+    must also pass its template's (or plain path's) entry in ``validators``, if it has one."""
     wanted = path.strip("/")
     for page in pages:
         if str(page.get("module", "")).endswith(NOT_FOUND_MODULE_SUFFIX):
@@ -51,8 +52,10 @@ def is_known_page(
             if match:
                 check = (validators or {}).get(str(template))
                 return check is None or bool(check(match.groupdict()))
-        if str(page.get("path", "")).strip("/") == wanted:
-            return True
+        path = str(page.get("path", ""))
+        if path.strip("/") == wanted:
+            check = (validators or {}).get(path)
+            return check is None or bool(check({}))
     return False
 
 

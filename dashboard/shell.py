@@ -143,8 +143,10 @@ ${footer_links}
 )
 
 
-def index_string() -> str:
-    """The HTML template Dash renders every page into."""
+def index_string(phase_text: str = PHASE_TEXT) -> str:
+    """The HTML template Dash renders every page into. ``phase_text`` is the banner's wording:
+    all synthetic, or (``dashboard.origins.phase_text``) naming the LA-years that are an LA's
+    own returns."""
     return _TEMPLATE.substitute(
         main=ids.MAIN,
         skip_link=ids.SKIP_LINK,
@@ -157,7 +159,7 @@ def index_string() -> str:
         footer_links=footer_links_html(),
         service_name=SERVICE_NAME,
         phase_tag=PHASE_TAG,
-        phase_text=PHASE_TEXT,
+        phase_text=escape(phase_text),
         ogl_attribution=OGL_ATTRIBUTION,
         ogl_url=OGL_URL,
     )

@@ -13,11 +13,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update, register_page
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.components import aria, chart_block, table
+from dashboard.components import TableColumn, aria, chart_block, table
 from dashboard.context import current_data
 from dashboard.coverage_data import (
     LINK_MEASURE,
@@ -36,6 +37,7 @@ from dashboard.coverage_data import (
 )
 from dashboard.download_links import coverage_href
 from dashboard.figures import coverage as fig
+from dashboard.origins import ImportedYear, imported_years
 from dashboard.picker import area_picker, option_text
 from metrics.api import ENGLAND_CODE, Tidy
 
@@ -136,6 +138,7 @@ def layout(measure: object = None, year: object = None, area: object = None, **_
         view = resolve_view(data, tidy.areas, measure=measure, year=year, area=area)
     except CoverageQueryError as error:
         return not_found(str(error))
+    imported = imported_years(tidy)
     return html.Div(
         [
             dcc.Location(id=ids.COVERAGE_LOCATION, refresh="callback-nav"),
@@ -148,12 +151,13 @@ def layout(measure: object = None, year: object = None, area: object = None, **_
                 },
             ),
             html.H1(TITLE, id=ids.COVERAGE_HEADING, className="govuk-heading-xl"),
-            _intro(),
+            _intro(imported),
             _controls(tidy, data, view),
             _all_las_block(tidy, data, view),
             _profile_section(tidy, data, view),
             _link_section(tidy, data, view),
             _returns_section(data),
+            _origins_section(imported),
             _gaps_section(data.measures, view),
         ],
         className="csc-coverage",
@@ -178,7 +182,23 @@ def not_found(message: str) -> html.Div:
     )
 
 
-def _intro() -> html.Div:
+def _intro(imported: list[ImportedYear]) -> html.Div:
+    synthetic: list[Any] = [
+        html.Strong("The data is synthetic. ", className="govuk-!-font-weight-bold"),
+        "The gaps were put into the simulated returns on purpose, at rates modelled "
+        "on known recording problems; they describe no real local authority.",
+    ]
+    if imported:
+        synthetic = [
+            html.Strong(
+                "The data is synthetic, except some local authorities' own returns. ",
+                className="govuk-!-font-weight-bold",
+            ),
+            "The gaps in synthetic returns were put there on purpose and describe no real "
+            "local authority; the gaps in the LA-years listed under ",
+            html.A(ORIGINS_TITLE, href=f"#{ids.COVERAGE_ORIGINS}", className="govuk-link"),
+            " are the LAs' own.",
+        ]
     return html.Div(
         [
             html.P(
@@ -188,14 +208,7 @@ def _intro() -> html.Div:
                 "local authority and says which indicators each one affects.",
                 className="govuk-body-l",
             ),
-            html.Div(
-                [
-                    html.Strong("The data is synthetic. ", className="govuk-!-font-weight-bold"),
-                    "The gaps were put into the simulated returns on purpose, at rates modelled "
-                    "on known recording problems; they describe no real local authority.",
-                ],
-                className="govuk-inset-text",
-            ),
+            html.Div(synthetic, className="govuk-inset-text"),
         ]
     )
 
@@ -475,6 +488,68 @@ def _returns_section(data: CoverageData) -> html.Div:
                 **aria(label="Returns not received"),
             ),
         ]
+    )
+
+
+ORIGINS_TITLE = "Synthetic data and LAs' own returns"
+ORIGIN_COLUMNS = (
+    TableColumn("area_name", "Local authority"),
+    TableColumn("area_code", "ONS code"),
+    TableColumn("year", "Year"),
+    TableColumn("returns", "Returns loaded from the LA's own files"),
+)
+
+
+def _origins_section(imported: list[ImportedYear]) -> html.Div:
+    """Which LA-years are an LA's own returns (``python -m data import`` or the upload page)."""
+    heading = html.H2(ORIGINS_TITLE, className="govuk-heading-l")
+    if not imported:
+        return html.Div(
+            [
+                heading,
+                html.P(
+                    "All data on this site are synthetic: no local authority's own returns "
+                    "have been loaded.",
+                    className="govuk-body",
+                ),
+            ],
+            id=ids.COVERAGE_ORIGINS,
+        )
+    rows = pd.DataFrame(
+        [
+            {
+                "area_name": i.area_name,
+                "area_code": i.area_code,
+                "year": str(i.year),
+                "returns": i.returns_text,
+            }
+            for i in imported
+        ]
+    )
+    return html.Div(
+        [
+            heading,
+            html.P(
+                "These local authorities loaded their own returns for the years listed. "
+                "Every other LA-year and return is synthetic. Regional and England figures for "
+                "these years add them up with the synthetic ones.",
+                className="govuk-body",
+            ),
+            html.Div(
+                table(
+                    rows,
+                    ORIGIN_COLUMNS,
+                    caption="LA-years loaded from the LA's own returns",
+                    table_id=f"{ids.COVERAGE_ORIGINS}-table",
+                    row_header="area_name",
+                ),
+                className="govuk-table-wrapper",
+                tabIndex="0",
+                role="region",
+                **aria(label="LA-years loaded from the LA's own returns"),
+            ),
+        ],
+        id=ids.COVERAGE_ORIGINS,
     )
 
 

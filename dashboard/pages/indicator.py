@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
-import flask
 import pandas as pd
 from dash import (
     Input,
@@ -58,6 +57,7 @@ from dashboard.indicator_view import (
     view_path,
     year_number,
 )
+from dashboard.origins import origin_notice, source_returns
 from dashboard.picker import area_from_text, area_picker
 from metrics.api import ENGLAND_CODE, Tidy
 from metrics.catalogue import Indicator, load_catalogue
@@ -331,9 +331,9 @@ T = TypeVar("T")
 def _per_app(build: Callable[[str, int], T]) -> Callable[[str, int], T]:
     """``build`` memoised per app on (indicator id, year). The parts of a view that do not
     depend on the chosen area (the year's rows, the LA tables, the funnel, the map's shapes)
-    are built once per indicator-year and reused for every area; the cache lives on the Flask
-    app because each app may serve a different database."""
-    caches = flask.current_app.extensions.setdefault(_CACHE_KEY, {})
+    are built once per indicator-year and reused for every area; the cache lives with the app's
+    data because each app may serve a different database, and an upload may replace the data."""
+    caches = current_data().caches.setdefault(_CACHE_KEY, {})
     cached = caches.get(build.__name__)
     if cached is None:
         cached = caches[build.__name__] = functools.lru_cache(maxsize=CACHE_SIZE)(build)
@@ -611,6 +611,9 @@ def layout(indicator_id: str | None = None, **query: Any) -> html.Div:
         related=_related(tidy, ind, view),
         panel_id=ids.INDICATOR_ANNOTATIONS,
     )
+    notice = origin_notice(
+        tidy, view.area, ids.INDICATOR_ORIGIN, returns=source_returns(ind.source.return_)
+    )
     header = [
         html.Span(group.title, className="govuk-caption-l"),
         html.H1(
@@ -620,10 +623,17 @@ def layout(indicator_id: str | None = None, **query: Any) -> html.Div:
         ),
         _messages(view.messages),
         html.P(
-            f"Showing {name}" + (f", {year}" if year is not None else "") + ". All figures are "
-            "synthetic.",
+            f"Showing {name}"
+            + (f", {year}" if year is not None else "")
+            + ". "
+            + (
+                "All figures are synthetic."
+                if notice is None
+                else "Figures are synthetic except where an LA's own returns are named below."
+            ),
             className="govuk-body-l",
         ),
+        notice,
     ]
     if year is None:
         body: list[Any] = [

@@ -26,6 +26,7 @@ from dashboard.figures.spine import COMPARISON_STYLE, spine_figure, spine_summar
 from dashboard.formatting import SYMBOLS, format_interval, format_value
 from dashboard.glossary import term, term_link
 from dashboard.headline import headline
+from dashboard.origins import origin_notice
 from dashboard.picker import area_from_text, area_picker
 from dashboard.profile_summary import available_years, profile_frame
 from dashboard.routing import VALIDATORS
@@ -555,6 +556,7 @@ def _profile(tidy: Tidy, area: dict[str, Any], year: int | None) -> html.Div:
             html.H1(name, id=ids.PROFILE_HEADING, className="govuk-heading-xl"),
             html.P(intro, className="govuk-body-l"),
             html.P(_sentence("; ".join(facts)), className="govuk-body csc-profile-facts"),
+            origin_notice(tidy, code, ids.PROFILE_ORIGIN),
             _controls(tidy, code, years, year),
             html.P(
                 html.A(

@@ -67,7 +67,9 @@ def severe_messages(dash_duo: Any, allow_document_404: str | None) -> list[str]:
 
 
 def test_every_page_passes_axe(dash_duo: Any, small_db: str) -> None:
-    dash_duo.start_server(create_app(small_db), port=free_port())
+    # The upload page is on (it is off by default), so its form is checked too; the check
+    # writes nothing, so the shared read-only database will do.
+    dash_duo.start_server(create_app(small_db, allow_upload=True), port=free_port())
     driver = dash_duo.driver
     paths = [*page_paths(), *((p, False) for p in EXTRA_STATES)]
     assert any(p == "/" for p, _ in paths), "the page registry has no overview"

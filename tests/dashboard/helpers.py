@@ -39,7 +39,7 @@ def post_callback(
 ) -> Any:
     """POST one callback request; returns the Flask response. ``outputs`` are (id, property);
     with duplicate-allowed outputs pass the property as Dash names it ('data@<hash>')."""
-    output = "..".join(f"{i}.{p}" for i, p in outputs)
+    output = "...".join(f"{i}.{p}" for i, p in outputs)
     payload = {
         "output": f"..{output}.." if len(outputs) > 1 else output,
         "outputs": (

@@ -141,7 +141,10 @@ def test_values_download_header_block_and_rows(
     for symbol, meaning in SYMBOLS.items():
         assert head[f"Symbol {symbol}"] == meaning
     assert list(head)[:4] == ["Title", "Source", "Extraction date", "Filters"]
-    assert columns == table_columns(small_db, "indicator_values")
+    # Every download ends with data_origin (issue 5): this database is all synthetic.
+    assert columns == [*table_columns(small_db, "indicator_values"), "data_origin"]
+    assert {r["data_origin"] for r in rows} == {"synthetic"}
+    assert "Imported" not in head
     expected = query(
         small_db,
         "SELECT * FROM indicator_values WHERE indicator_id = :i AND area_code = :a "
@@ -190,7 +193,7 @@ def test_values_download_repeated_filters(client: Any, small_db: str) -> None:
 # ---------------------------------------------------------------- coverage.csv
 def test_coverage_download_matches_sql(client: Any, small_db: str) -> None:
     block, rows, columns = get_csv(client, f"/download/coverage.csv?indicator={INDICATOR}&area=202")
-    assert columns == table_columns(small_db, "coverage_values")
+    assert columns == [*table_columns(small_db, "coverage_values"), "data_origin"]
     expected = query(
         small_db,
         "SELECT * FROM coverage_values WHERE indicator_id = :i AND area_code = :a",
@@ -210,6 +213,7 @@ def test_profile_download_latest_year_with_comparators(client: Any, small_db: st
     block, rows, columns = get_csv(client, f"/download/profile.csv?area={LA_DFE}")
     assert header_dict(block)["Title"].startswith("Profile of Camden")
     assert columns[:21] == table_columns(small_db, "indicator_values")
+    assert columns[-1] == "data_origin"
     tidy = _total_rows(small_db)
     own = tidy[(tidy["area_code"] == LA_ONS) & (tidy["geographic_level"] == "local_authority")]
     latest = own.groupby("indicator_id")["time_period"].max()
