@@ -235,3 +235,27 @@ def test_an_import_of_one_return_keeps_the_others(tiny_db: str, tmp_path: Path) 
         )
     engine.dispose()
     assert rows == {"cin": "imported", "ssda903": "synthetic", "csww": "synthetic"}
+
+
+def test_import_is_all_or_nothing_on_every_engine(
+    tiny_db: str, db_url: str, tmp_path: Path
+) -> None:
+    """The copy-and-swap differs per engine (a file copy, SQLite's backup, a PostgreSQL schema
+    copy): each must load the returns, and on failure leave the database untouched."""
+    folder = _export(tiny_db, tmp_path / "returns")
+    engine = make_engine(db_url)
+    create_tables(engine)
+    engine.dispose()
+    assert import_returns(db_url, [folder], TINY_LA, YEAR).imported
+    source, back = _records(tiny_db, TINY_LA, YEAR), _records(db_url, TINY_LA, YEAR)
+    for name, frame in source.items():
+        pd.testing.assert_frame_equal(back[name], frame, obj=name, check_dtype=False)
+    before = _checksums(db_url)
+
+    def fail(engine: sa.Engine) -> None:
+        raise RuntimeError("metrics rebuild failed")
+
+    shutil.rmtree(folder / "ssda903")
+    with pytest.raises(RuntimeError):
+        import_returns(db_url, [folder], TINY_LA, YEAR, after_load=fail)
+    assert _checksums(db_url) == before
