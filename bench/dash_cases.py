@@ -317,6 +317,13 @@ class PageCallback:
     build: Builder
 
 
+# Callbacks the dashboard benchmark does not time, each with the reason.
+NOT_TIMED: dict[str, str] = {
+    "upload._list_files": "needs uploaded files; the upload page is off unless CSC_ALLOW_UPLOAD=1",
+    "upload._check": "validates uploaded returns: timed by the import_duckdb_national benchmark",
+    "upload._load": "imports returns and rebuilds metrics: timed by import_duckdb_national",
+}
+
 # Keyed by "<page module>.<function>" as the callback map names the callback's function.
 PAGE_CALLBACKS: dict[str, PageCallback] = {
     "overview.search_to_url": PageCallback(("overview",), overview_search),

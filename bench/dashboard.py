@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.dash_cases import (
+    NOT_TIMED,
     PAGE_CALLBACKS,
     IndicatorChoice,
     Route,
@@ -191,7 +192,7 @@ def time_page_callbacks(
     notes = []
     for key, entry in callback_map.items():
         name = callback_name(key, entry)
-        if name is None or name == "router":
+        if name is None or name == "router" or name in NOT_TIMED:
             continue
         known = PAGE_CALLBACKS.get(name)
         if known is None:
