@@ -25,11 +25,17 @@ from dashboard import request_args as ra
 from dashboard.context import current_data
 from dashboard.csv_text import frame_csv
 from dashboard.openapi import openapi_document
+from dashboard.row_origins import ORIGIN_COLUMN, with_origin
 from metrics.api import COVERAGE_COLUMNS, VALUE_COLUMNS, Tidy
 from metrics.catalogue import Indicator
 
 API_PREFIX = "/api/v1"
 NOTICE = "Synthetic data generated for testing and demonstration: NOT REAL DATA."
+NOTICE_WITH_IMPORTED = (
+    "Synthetic data generated for testing and demonstration: NOT REAL DATA, except rows whose "
+    "data_origin is 'imported' (counted from a local authority's own returns) or 'includes "
+    "imported' (adding such rows up)."
+)
 CACHE_CONTROL = "public, max-age=300"
 _CACHE_KEY = "csc_api_cache"
 _INTEGER_COLUMNS = ("time_period", "rank", "neighbours_used")
@@ -100,8 +106,9 @@ def rows_json(frame: pd.DataFrame) -> str:
     return text or "[]"
 
 
-def _envelope(meta: dict[str, Any], key: str, rows: str, count: int) -> str:
-    head = json.dumps({"notice": NOTICE, **meta, "count": count}, ensure_ascii=False)
+def _envelope(meta: dict[str, Any], key: str, rows: str, count: int, imported: bool = False) -> str:
+    notice = NOTICE_WITH_IMPORTED if imported else NOTICE
+    head = json.dumps({"notice": notice, **meta, "count": count}, ensure_ascii=False)
     return f'{head[:-1]}, "{key}": {rows}}}'
 
 
@@ -178,12 +185,13 @@ def data_view() -> flask.Response:
     filters["breakdown"] = (
         ra.breakdown(tidy, ind, query["breakdown"][0]) if "breakdown" in query else None
     )
-    frame = tidy.values(ind, **filters)
-    rows = plain_rows(frame, VALUE_COLUMNS)
+    frame, imported = with_origin(tidy, tidy.values(ind, **filters))
+    columns = [*VALUE_COLUMNS, ORIGIN_COLUMN]
+    rows = plain_rows(frame, columns)
     if query.get("format", ["json"])[0] == "csv":
-        return flask.Response(frame_csv(rows, VALUE_COLUMNS), mimetype="text/csv")
+        return flask.Response(frame_csv(rows, columns), mimetype="text/csv")
     meta = {"indicator": ind, "filters": filters}
-    return _json(_envelope(meta, "rows", rows_json(rows), len(rows)))
+    return _json(_envelope(meta, "rows", rows_json(rows), len(rows), bool(imported)))
 
 
 def coverage_view() -> flask.Response:
@@ -191,10 +199,10 @@ def coverage_view() -> flask.Response:
     tidy = current_data().tidy
     ind = ra.indicator_id(tidy, query["indicator"][0])
     filters = _filters(tidy, query, ind)
-    frame = tidy.coverage(ind, **filters)
-    rows = plain_rows(frame, COVERAGE_COLUMNS)
+    frame, imported = with_origin(tidy, tidy.coverage(ind, **filters))
+    rows = plain_rows(frame, [*COVERAGE_COLUMNS, ORIGIN_COLUMN])
     meta = {"indicator": ind, "filters": filters}
-    return _json(_envelope(meta, "rows", rows_json(rows), len(rows)))
+    return _json(_envelope(meta, "rows", rows_json(rows), len(rows), bool(imported)))
 
 
 def openapi_view() -> flask.Response:

@@ -176,6 +176,11 @@ def _schemas(indicator_ids: Sequence[str]) -> dict[str, Any]:
     )
     number = _nullable("number")
     status = _string(enum=["", "c", "k", "u", "x", "z"])
+    origin = _string(
+        enum=["synthetic", "imported", "includes imported"],
+        description="synthetic; imported (an LA's own returns, python -m data import); "
+        "includes imported (a region, England or neighbour figure adding imported rows up).",
+    )
     value_row = _object(
         {
             "time_period": {"type": "integer"},
@@ -201,6 +206,7 @@ def _schemas(indicator_ids: Sequence[str]) -> dict[str, Any]:
             "rank": _nullable("integer"),
             "trend": _string(enum=["", "increasing", "decreasing", "no significant change"]),
             "neighbours_used": _nullable("integer"),
+            "data_origin": origin,
         }
     )
     coverage_row = _object(
@@ -217,9 +223,13 @@ def _schemas(indicator_ids: Sequence[str]) -> dict[str, Any]:
             "label": text,
             "lower_95": number,
             "upper_95": number,
+            "data_origin": origin,
         }
     )
-    notice = _string(description="Every figure is synthetic: NOT REAL DATA.")
+    notice = _string(
+        description="Every figure is synthetic (NOT REAL DATA) unless its row's data_origin "
+        "says it is, or includes, a local authority's own imported returns."
+    )
     filters = _object(
         {
             "area": _nullable("string"),

@@ -64,7 +64,9 @@ def assert_same_rows(got: list[dict[str, Any]], expected: pd.DataFrame) -> None:
     assert len(by_key) == len(got)
     for row in want:
         mine: dict[Any, Any] = by_key[_key(row)]
-        assert set(mine) == set(row)
+        # The tidy columns, then the row's origin: the small database is synthetic throughout.
+        assert set(mine) == set(row) | {"data_origin"}
+        assert mine["data_origin"] == "synthetic"
         for col, value in row.items():
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 assert mine[col] is None, col
@@ -105,14 +107,15 @@ def test_data_all_rows_of_england(client: Any, small_db: str) -> None:
     assert_same_rows(body["rows"], expected)
 
 
-def test_data_csv_has_tidy_columns_only(client: Any, small_db: str, latest_year: int) -> None:
+def test_data_csv_has_tidy_columns_and_origin(client: Any, small_db: str, latest_year: int) -> None:
     response = client.get(
         f"/api/v1/data?indicator={INDICATOR}&area={LA_ONS}&year={latest_year}&format=csv"
     )
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     text = response.data.decode()
-    assert text.splitlines()[0].split(",") == table_columns(small_db, "indicator_values")
+    header = text.splitlines()[0].split(",")
+    assert header == [*table_columns(small_db, "indicator_values"), "data_origin"]
     got = pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
     expected = sql_rows(
         small_db, "indicator_id = :i AND area_code = :a AND time_period = :y",
@@ -214,7 +217,7 @@ def test_coverage_matches_sql(client: Any, small_db: str, latest_year: int) -> N
             assert mine["value"] is None
         else:
             assert mine["value"] == pytest.approx(row["value"], rel=1e-12)
-    assert set(body["rows"][0]) == set(table_columns(small_db, "coverage_values"))
+    assert set(body["rows"][0]) == {*table_columns(small_db, "coverage_values"), "data_origin"}
 
 
 def test_openapi_document(client: Any) -> None:

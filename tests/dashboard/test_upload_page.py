@@ -342,6 +342,13 @@ def test_an_export_checks_clean_loads_and_is_marked_imported(small_db: str, tmp_
         if r["geographic_level"] == "local_authority"
     }
     assert marks[YEAR] == "imported" and set(marks.values()) == {"imported", "synthetic"}
+    # The API says the same of its rows, and its notice no longer calls everything synthetic.
+    api = client.get(f"/api/v1/data?indicator=cla_rate&area={HARTLEPOOL_ONS}&breakdown=total")
+    body = api.get_json()
+    assert "except rows whose data_origin is 'imported'" in body["notice"]
+    origin_of = {(r["geographic_level"], r["time_period"]): r["data_origin"] for r in body["rows"]}
+    assert origin_of[("local_authority", YEAR)] == "imported"
+    assert origin_of[("local_authority", YEAR - 1)] == "synthetic"
     # The checked files are gone, and a second click says it is done rather than failing.
     work_dir = app.server.extensions["csc_upload"].work_dir()
     assert not any(work_dir.iterdir())
