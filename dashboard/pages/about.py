@@ -140,6 +140,14 @@ def _synthetic() -> html.Section:
                 "names, codes and populations of the 153 local authorities are real; everything "
                 "computed from children's records is not."
             ),
+            _p(
+                "The one exception: a local authority running its own copy can load its real "
+                "SSDA903, CIN census and workforce census returns (python -m data import, or "
+                "the upload page). Figures counted from them are marked as that authority's "
+                "own in the banner, on the profile, indicator and coverage pages, and in the "
+                "data_origin column of every download and API row. When the banner names none, "
+                "every figure is synthetic."
+            ),
         ],
         **aria(labelledby="about-synthetic"),
     )
