@@ -26,6 +26,7 @@ from bench.builds import (
 )
 from bench.dashboard import bench_dashboard
 from bench.fresh_clone import bench_make_run
+from bench.import_la_year import bench_import_duckdb
 from bench.machine import REPO_ROOT, machine_info, now_iso
 from bench.metrics_build import (
     bench_metrics_duckdb,
@@ -70,6 +71,7 @@ NAMES = (
     "metrics_duckdb_national",
     "metrics_sqlite_national",
     "metrics_postgresql_national",
+    "import_duckdb_national",
     "dashboard_national",
     "make_run_fresh_clone",
 )
@@ -78,6 +80,7 @@ NEEDS_NATIONAL = (
     "metrics_duckdb_national",
     "metrics_sqlite_national",
     "metrics_postgresql_national",
+    "import_duckdb_national",
     "dashboard_national",
 )
 
@@ -103,7 +106,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=Path,
         default=None,
         metavar="PATH",
-        help="a national DuckDB file with the tidy tables for the metrics and dashboard "
+        help="a national DuckDB file with the tidy tables for the metrics, import and dashboard "
         "benchmarks (copied, never written); default: the one build_duckdb_national makes in "
         "this run, else a new build",
     )
@@ -221,6 +224,8 @@ class Runner:
             return self._with_source(lambda src, w: bench_metrics_sqlite(src, w, built))
         if name == "metrics_postgresql_national":
             return self._with_source(bench_metrics_postgresql)
+        if name == "import_duckdb_national":
+            return self._with_source(bench_import_duckdb)
         if name == "dashboard_national":
             quick, browser = self.quick, self.browser
             return self._with_source(

@@ -209,9 +209,12 @@ def _import(args: argparse.Namespace) -> int:
     if result.imported:
         rows = sum(result.rows.values()) - result.rows.get("return_status", 0)
         returns = ", ".join(result.validated.returns)
+        # The stage seconds let a slow import be traced to validation, the load (which
+        # includes copying the database) or the metrics rebuild; bench/import_la_year.py reads them.
+        stages = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items() if k != "total")
         print(
             f"imported {rows:,} records ({returns}) for LA {args.la}, {args.year} into "
-            f"{mask_url(url)} in {result.seconds['total']:.1f} s"
+            f"{mask_url(url)} in {result.seconds['total']:.1f} s ({stages})"
         )
     return 0
 

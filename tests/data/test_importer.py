@@ -6,6 +6,7 @@ DfE formats and imported again, must give back the same records and the same ind
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -207,6 +208,27 @@ def test_check_only_reports_and_changes_nothing(
     assert main([*args, "--check", str(folder)]) == 0
     assert capsys.readouterr().out.startswith("accepted: 0 errors")
     assert _checksums(tiny_db) == before
+
+
+def test_the_command_says_what_it_loaded_and_how_long_each_stage_took(
+    tiny_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _export(tiny_db, tmp_path / "returns")
+    args = ["import", "--la", TINY_LA, "--year", str(YEAR), "--database-url", tiny_db, "--quiet"]
+    assert main([*args, str(folder)]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    match = re.fullmatch(
+        r"imported ([\d,]+) records \(ssda903, cin, csww\) for LA (\d+), (\d+) into .+ "
+        r"in ([\d.]+) s \(validate ([\d.]+) s, load ([\d.]+) s, metrics ([\d.]+) s\)",
+        last,
+    )
+    assert match, last
+    assert (match[2], int(match[3])) == (TINY_LA, YEAR)
+    records = _records(tiny_db, TINY_LA, YEAR)
+    assert int(match[1].replace(",", "")) == sum(len(frame) for frame in records.values())
+    total, stages = float(match[4]), [float(match[i]) for i in (5, 6, 7)]
+    assert stages[2] > 0  # the metrics rebuild ran
+    assert abs(sum(stages) - total) <= 0.15  # each shown to 0.1 s
 
 
 def test_usage_errors_exit_2(tiny_db: str, tmp_path: Path) -> None:
