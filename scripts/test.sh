@@ -36,7 +36,7 @@ export PATH="/usr/bin:$PATH"
 export DASH_TEST_CHROMEPATH="${DASH_TEST_CHROMEPATH:-/usr/bin/chromium}"
 
 echo "==> pytest"
-"$VENV_BIN/python" -m pytest "$@"
+"$VENV_BIN/python" -m pytest --durations=30 "$@"
 status=$?
 # pytest exits 5 when it collected no tests: that is a failure here, like any non-zero status.
 if [ "$status" -eq 5 ]; then
