@@ -9,7 +9,8 @@ type: nothing here knows about a particular indicator beyond its catalogue decla
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from data.load import bulk_insert
+from data.schema import metadata as record_metadata
 from data.schema import ref_la, ref_population, ref_statistical_neighbours, return_status
 from metrics import calendar
 from metrics.catalogue import Catalogue, Count, Indicator, load_catalogue
@@ -43,7 +45,7 @@ from metrics.stored import (
     la_coverage_table,
 )
 from metrics.tidy import coverage_values_table, data_origins_table, indicator_values_table
-from metrics.unit_sql import PEOPLE_SQL, UNIT_SQL, exact_sum, on_grid
+from metrics.unit_sql import PEOPLE_SQL, UNIT_SQL, Reach, exact_sum, on_grid
 
 ENGLAND = ("E92000001", "England")
 UNIT_PREFIX = "metrics_unit_"
@@ -60,10 +62,26 @@ class BuildReport:
 
 # ---------------------------------------------------------------- units
 def materialise_units(
-    conn: sa.Connection, names: Iterable[str], la_code: str | None = None
+    conn: sa.Connection,
+    names: Iterable[str],
+    la_code: str | None = None,
+    years: Callable[[str], Reach] | None = None,
 ) -> dict[str, sa.Table]:
     """The people tables, then each unit once, as plain tables the indicator queries scan;
-    only ``la_code``'s rows if given (a rebuild after that LA's import)."""
+    only ``la_code``'s rows if given, and of each unit only the ``years`` it gives (a rebuild
+    after that LA's import)."""
+    if la_code is None:
+        return _materialise(conn, names, None, years)
+    with _one_la_records(conn, la_code):
+        return _materialise(conn, names, la_code, years)
+
+
+def _materialise(
+    conn: sa.Connection,
+    names: Iterable[str],
+    la_code: str | None,
+    years: Callable[[str], Reach] | None,
+) -> dict[str, sa.Table]:
     for table, build in PEOPLE_SQL.items():
         conn.execute(sa.text(f'DROP TABLE IF EXISTS "{table}"'))
         conn.execute(sa.CreateTableAs(_one_la(build(), la_code), table))
@@ -71,7 +89,8 @@ def materialise_units(
     for name in names:
         table = UNIT_PREFIX + name
         conn.execute(sa.text(f'DROP TABLE IF EXISTS "{table}"'))
-        select = _one_la(UNIT_SQL[name](), la_code)
+        span = years(name) if years is not None else (None, None)
+        select = _one_la(UNIT_SQL[name](), la_code, span)
         conn.execute(sa.CreateTableAs(select, table))
         # Described from the select rather than reflected (duckdb-engine cannot reflect here).
         tables[name] = sa.Table(
@@ -80,13 +99,41 @@ def materialise_units(
     return tables
 
 
-def _one_la(select: sa.Select, la_code: str | None) -> sa.Select:
-    """``select`` kept to one LA's rows. Every unit joins its tables on ``la_code``, so the
-    filter reaches the base tables and the other LAs' records are not read."""
-    if la_code is None:
+TEMPORARY_SCHEMA = {"duckdb": "temp", "sqlite": "temp", "postgresql": "pg_temp"}
+
+
+@contextmanager
+def _one_la_records(conn: sa.Connection, la_code: str) -> Iterator[None]:
+    """Within the block, statements on ``conn`` see only LA ``la_code``'s rows of every table
+    keyed by LA: temporary copies shadow the tables by name (all three engines look up
+    temporary tables first), so the units' SQL, unchanged, reads one LA's records instead of
+    joining every LA's (the engines do not take a filter on the result into every subquery)."""
+    temp = TEMPORARY_SCHEMA[conn.dialect.name]
+    present = set(sa.inspect(conn).get_table_names())
+    shadowed = [t for t in record_metadata.sorted_tables if "la_code" in t.c and t.name in present]
+    try:
+        for table in shadowed:
+            one = sa.select(table).where(table.c.la_code == la_code)
+            conn.execute(sa.CreateTableAs(one, table.name, temporary=True))
+        yield
+    finally:
+        for table in shadowed:
+            conn.execute(sa.text(f'DROP TABLE IF EXISTS {temp}."{table.name}"'))
+
+
+def _one_la(select: sa.Select, la_code: str | None, years: Reach = (None, None)) -> sa.Select:
+    """``select`` kept to one LA's rows in ``years``. Every unit joins its tables on ``la_code``
+    and ``year``, so the engine takes the filter down to the base tables and the other LAs'
+    records are not read."""
+    first, last = years
+    if la_code is None and first is None and last is None:
         return select
     inner = select.subquery("one_la")
-    return sa.select(*inner.c).where(inner.c.la_code == la_code)
+    return sa.select(*inner.c).where(
+        *([inner.c.la_code == la_code] if la_code is not None else []),
+        *([inner.c.year >= first] if first is not None else []),
+        *([inner.c.year <= last] if last is not None else []),
+    )
 
 
 def _condition(table: sa.Table, column: str, value: object) -> sa.ColumnElement[bool]:
@@ -100,7 +147,7 @@ def _condition(table: sa.Table, column: str, value: object) -> sa.ColumnElement[
 
 def _aggregates(
     conn: sa.Connection, table: sa.Table, counts: Sequence[Count], breakdown: str | None
-) -> list[pd.DataFrame]:
+) -> list[Side]:
     """Every count on one unit in one scan: per year, LA (and breakdown value), for each count
     ``m`` (rows matching its filter), ``n`` (rows counted: matching, or with the column
     present), and ``s`` and ``ss`` (sum and sum of squares) where it sums a column.
@@ -153,24 +200,36 @@ def _aggregates(
         }
         if "ss" in names:
             data["ss"] = pd.to_numeric(wide[names["ss"]]).to_numpy(dtype=float)
-        out.append(pd.concat([keys, pd.DataFrame(data, index=keys.index)], axis=1))
+        out.append(Side(*keys, m=data["m"], n=data["n"], s=data.get("s"), ss=data.get("ss")))
     return out
 
 
-def _keys_frame(wide: pd.DataFrame, key_names: list[str], breakdown: str | None) -> pd.DataFrame:
-    """The grouping columns once, as categories (cheap to copy into each count's frame), with
-    ``breakdown_value`` 'total' for the headline rows."""
-    keys = pd.DataFrame(
-        {
-            "year": wide["year"].to_numpy(dtype="int64"),
-            "la_code": pd.Categorical(wide["la_code"].astype(str)),
-        }
-    )
+@dataclass(frozen=True)
+class Side:
+    """One count per year, LA and breakdown value, as arrays: ``m`` rows matching its filter,
+    ``n`` rows counted, ``s`` and ``ss`` the sum and sum of squares of its column(s). Plain
+    arrays, not a frame per count: a build assembles some 700 of them, and pandas' cost per
+    operation, not the data, was most of the time (all of it when rebuilding one LA)."""
+
+    year: np.ndarray
+    la_code: np.ndarray
+    breakdown_value: np.ndarray
+    m: np.ndarray
+    n: np.ndarray
+    s: np.ndarray | None = None
+    ss: np.ndarray | None = None
+
+
+def _keys_frame(
+    wide: pd.DataFrame, key_names: list[str], breakdown: str | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The grouping columns once (shared by every count of the query): year, LA, and the
+    breakdown value ('total' for the headline rows, 'Unknown' where it is missing)."""
+    year = wide["year"].to_numpy(dtype="int64")
+    la_code = wide["la_code"].astype(str).to_numpy(dtype=object)
     values = wide["breakdown_value"].astype(str) if breakdown else "total"
-    keys["breakdown_value"] = pd.Categorical(
-        pd.Series(values, index=keys.index).fillna("Unknown").astype(str)
-    )
-    return keys
+    value = pd.Series(values, index=wide.index).fillna("Unknown").astype(str)
+    return year, la_code, value.to_numpy(dtype=object)
 
 
 def _population(
@@ -202,7 +261,7 @@ def _population(
 
 
 # ---------------------------------------------------------------- one indicator
-SideCache = dict[tuple[str, str | None], pd.DataFrame]
+SideCache = dict[tuple[str, str | None], "Side"]
 
 
 def _key(count: Count, breakdown: str | None) -> tuple[str, str | None]:
@@ -241,22 +300,46 @@ def prefetch(
         if unit is None:  # a population
             raw = _population(conn, breakdown, la_code)
             key_names = [*KEYS, *(["breakdown_value"] if breakdown else [])]
-            keys = _keys_frame(raw, key_names, breakdown)
-            n = raw["n"].to_numpy(dtype=float)
-            frame = keys.assign(n=n, m=n)
+            n = pd.to_numeric(raw["n"]).to_numpy(dtype=float)
+            population = Side(*_keys_frame(raw, key_names, breakdown), m=n, n=n)
             for text in counts:
-                cache[(text, breakdown)] = frame
+                cache[(text, breakdown)] = population
             continue
-        frames = _aggregates(conn, units[unit], list(counts.values()), breakdown)
-        for text, frame in zip(counts, frames, strict=True):
-            cache[(text, breakdown)] = frame
+        sides = _aggregates(conn, units[unit], list(counts.values()), breakdown)
+        for text, side in zip(counts, sides, strict=True):
+            cache[(text, breakdown)] = side
 
 
-def _side(cache: SideCache, count: Count, breakdown: str | None, keep_zero: bool) -> pd.DataFrame:
-    frame = cache[_key(count, breakdown)]
+def _rows(
+    cache: SideCache,
+    count: Count,
+    breakdown: str | None,
+    keep_zero: bool,
+    tag: tuple[str, str],
+    **columns: str,
+) -> dict[str, np.ndarray]:
+    """One side's rows for one indicator and breakdown, as arrays: the keys, and each of
+    ``columns`` (output name: the side's array, or "nan")."""
+    side = cache[_key(count, breakdown)]
     # Groups with no matching record: kept as 0 for counts (an LA with no inadequate rating
     # has 0, not nothing), dropped elsewhere (the denominator side decides which rows exist).
-    return frame if keep_zero else frame[frame["m"].to_numpy() > 0]
+    keep = slice(None) if keep_zero else side.m > 0
+    year = side.year[keep]
+    out = {
+        "indicator_id": np.full(len(year), tag[0], dtype=object),
+        "breakdown": np.full(len(year), tag[1], dtype=object),
+        "year": year,
+        "la_code": side.la_code[keep],
+        "breakdown_value": side.breakdown_value[keep],
+    }
+    for name, source in columns.items():
+        values = getattr(side, source) if source != "nan" else None
+        out[name] = np.full(len(year), np.nan) if values is None else values[keep]
+    return out
+
+
+def _stack(parts: list[dict[str, np.ndarray]], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: np.concatenate([p[c] for p in parts]) for c in columns})
 
 
 def _child_mean(ind: Indicator) -> bool:
@@ -326,25 +409,42 @@ def gather(
         for breakdown in [None, *ind.breakdowns]:
             if breakdown == "disability" and population_based:
                 continue  # no population by disability to divide by
-            tag = {"indicator_id": ind.id, "breakdown": breakdown or "total"}
-            num = _side(cache, ind.numerator, breakdown, keep_zero=ind.measure == "count")
+            tag = (ind.id, breakdown or "total")
+            keep_zero = ind.measure == "count"
             if _child_mean(ind):
-                nums.append(num.assign(numerator=num["n"], sum=num["s"], sumsq=num["ss"], **tag))
+                nums.append(
+                    _rows(
+                        cache,
+                        ind.numerator,
+                        breakdown,
+                        keep_zero,
+                        tag,
+                        numerator="n",
+                        sum="s",
+                        sumsq="ss",
+                    )
+                )
                 continue
-            value = num["s"] if ind.numerator.columns else num["n"]
-            nums.append(num.assign(numerator=value, **tag))
+            value = "s" if ind.numerator.columns else "n"
+            nums.append(
+                _rows(
+                    cache,
+                    ind.numerator,
+                    breakdown,
+                    keep_zero,
+                    tag,
+                    numerator=value,
+                    sum="nan",
+                    sumsq="nan",
+                )
+            )
             if ind.denominator is not None:
-                den = _side(cache, ind.denominator, breakdown, keep_zero=False)
-                value = den["s"] if ind.denominator.columns else den["n"]
-                dens.append(den.assign(denominator=value, **tag))
+                value = "s" if ind.denominator.columns else "n"
+                dens.append(_rows(cache, ind.denominator, breakdown, False, tag, denominator=value))
     keys = ["indicator_id", "breakdown", *KEYS, "breakdown_value"]
-    num_frame = pd.concat(nums, ignore_index=True)
-    for col in ("sum", "sumsq"):
-        if col not in num_frame:
-            num_frame[col] = np.nan
-    num_frame = num_frame[[*keys, "numerator", "sum", "sumsq"]]
+    num_frame = _stack(nums, [*keys, "numerator", "sum", "sumsq"])
     if dens:
-        den_frame = pd.concat(dens, ignore_index=True)[[*keys, "denominator"]]
+        den_frame = _stack(dens, [*keys, "denominator"])
         # Outer: a breakdown value the denominator lacks (sex or ethnicity unknown has no
         # population) is still published as a count, so it stays in the additive relations
         # that secondary suppression protects; otherwise total minus the parts would reveal it.

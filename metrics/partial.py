@@ -59,7 +59,13 @@ from metrics.build import (
     with_trends,
 )
 from metrics.catalogue import SIGNAL_BREAKDOWN, Catalogue, Indicator, load_catalogue
-from metrics.coverage import SOURCE_COLUMNS, canonical_sources, coverage_inputs, coverage_rows
+from metrics.coverage import (
+    SOURCE_COLUMNS,
+    UNIT_MEASURES,
+    canonical_sources,
+    coverage_inputs,
+    coverage_rows,
+)
 from metrics.signals import SIGNAL_YEARS, read_context, signal_frame
 from metrics.stats.trend import WINDOW
 from metrics.stored import (
@@ -70,6 +76,7 @@ from metrics.stored import (
     read_frame,
 )
 from metrics.tidy import coverage_values_table, data_origins_table, indicator_values_table
+from metrics.unit_sql import Reach, reached
 
 Cell = tuple[str, int]  # (indicator_id or coverage source, year)
 LEVELS = ("local_authority", "regional", "national")
@@ -102,7 +109,9 @@ def rebuild_after_import(
     tick = time.perf_counter()
     calendar.install(engine)
     with engine.begin() as conn:
-        units = materialise_units(conn, needed_units(chosen), la_code)
+        units = materialise_units(
+            conn, needed_units(chosen), la_code, lambda unit: reached(unit, year)
+        )
     report.seconds["units"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
@@ -110,14 +119,25 @@ def rebuild_after_import(
         geo = _geography(conn)
         cache: SideCache = {}
         parts = [gather(conn, units, b, cache, la_code) for b in batches(chosen)]
-        new_counts = canonical_counts(pd.concat(parts, ignore_index=True))
-        new_sources, links = coverage_inputs(conn, units, chosen, la_code)
         counts_t, coverage_t = la_counts_table(), la_coverage_table()
         old_counts = canonical_counts(
             read_frame(conn, sa.select(counts_t).where(counts_t.c.la_code == la_code))
         )
+        new_counts = _own(
+            canonical_counts(pd.concat(parts, ignore_index=True)),
+            old_counts,
+            "indicator_id",
+            {ind.id: _indicator_reach(ind, year) for ind in chosen},
+        )
+        sources, links = coverage_inputs(conn, units, chosen, la_code)
         old_sources = canonical_sources(
             read_frame(conn, sa.select(coverage_t).where(coverage_t.c.la_code == la_code))
+        )
+        new_sources = _own(
+            sources,
+            old_sources,
+            "source",
+            {m: reached(unit, year) for m, (unit, _, _) in UNIT_MEASURES.items()},
         )
         others = _other_cells(conn, la_code, geo)
     with engine.begin() as conn:
@@ -191,6 +211,32 @@ def _full(engine: sa.Engine, cat: Catalogue, why: str) -> BuildReport:
 
 
 # ---------------------------------------------------------------- what changed
+def _indicator_reach(ind: Indicator, year: int) -> Reach:
+    """The years of an indicator's counts that records of ``year`` can change: those of every
+    unit it counts (a year is recomputed only if all its units were)."""
+    spans = [reached(c.unit, year) for c in (ind.numerator, ind.denominator) if c is not None]
+    firsts = [f for f, _ in spans if f is not None]
+    lasts = [last for _, last in spans if last is not None]
+    return (max(firsts) if firsts else None, min(lasts) if lasts else None)
+
+
+def _own(new: pd.DataFrame, old: pd.DataFrame, key: str, reach: dict[str, Reach]) -> pd.DataFrame:
+    """L's rows after the import: recomputed where the import can reach (``reach`` by ``key``;
+    keys not listed are recomputed for every year), kept from the last build elsewhere."""
+
+    def inside(frame: pd.DataFrame) -> np.ndarray:
+        keys = frame[key].astype(str)
+        first = keys.map({k: f for k, (f, _) in reach.items() if f is not None})
+        last = keys.map({k: la for k, (_, la) in reach.items() if la is not None})
+        year = frame["year"].astype(float)
+        return ((first.isna() | (year >= first)) & (last.isna() | (year <= last))).to_numpy()
+
+    out = pd.concat([new[inside(new)], old[~inside(old)]], ignore_index=True)
+    if key == "source":
+        return canonical_sources(out)
+    return canonical_counts(out)
+
+
 def _cells(frame: pd.DataFrame, key: str = "indicator_id") -> set[Cell]:
     pairs = frame[[key, "year"]].drop_duplicates()
     return set(zip(pairs[key].astype(str), pairs["year"].astype(int), strict=True))

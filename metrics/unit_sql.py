@@ -905,3 +905,19 @@ UNIT_SQL: dict[str, Builder] = {
     "la_ofsted": la_ofsted,
     "la_hospital": la_hospital,
 }
+
+
+# Which years of a unit's rows one LA-year's records can change (a rebuild after an import
+# recomputes those only). Every unit joins the records of one LA and one year, except these:
+# a referral is a re-referral by the child's previous referral, in any return of the LA, so
+# referral rows of any year read every year's records; long-term stability looks back to the
+# start of the period of care, so rows of later years read earlier returns.
+Reach = tuple[int | None, int | None]  # first and last year, None for no bound
+REACH: dict[str, str] = {"referral": "all", "child_referred": "all", "cla_31mar": "later"}
+
+
+def reached(unit: str | None, year: int) -> Reach:
+    """The years of ``unit``'s rows that records of ``year`` can change (a population: only
+    ``year``, but it is not the LA's records: the import does not change it)."""
+    reach = REACH.get(unit, "same") if unit is not None else "all"
+    return {"same": (year, year), "later": (year, None), "all": (None, None)}[reach]
