@@ -35,10 +35,12 @@ from metrics.stats.benchmark import (
 from metrics.stats.intervals import interval_columns
 from metrics.stats.trend import TrendKind, recent_trends
 from metrics.stored import (
+    AREA_VALUES,
     BUILD_STATE,
     LA_COUNTS,
     LA_COVERAGE,
     STORED,
+    area_values_table,
     build_state_table,
     fingerprint,
     la_counts_table,
@@ -469,7 +471,7 @@ def canonical_counts(frame: pd.DataFrame) -> pd.DataFrame:
     The order is part of the result, not a detail: regional and national sums of non-integer
     columns depend on the order they are added in, and secondary suppression hides the first of
     equal cells. Sorted by key, a rebuild of some rows gives the very rows a full build gives."""
-    out = frame[COUNT_COLUMNS].copy()
+    out = frame[[*COUNT_COLUMNS, *(["trend"] if "trend" in frame else [])]].copy()
     for col in ("indicator_id", "breakdown", "breakdown_value", "la_code"):
         out[col] = out[col].astype(str)
     out["year"] = out["year"].astype("int64")
@@ -666,6 +668,34 @@ def published(frame: pd.DataFrame, attrs: pd.DataFrame, pairs: pd.DataFrame) -> 
     return out
 
 
+AREA_COLUMNS = [
+    "indicator_id", "breakdown", "year", "geographic_level", "area_code", "breakdown_value",
+    "numerator", "denominator", "sum", "sumsq", "value", "lower_95", "upper_95", "trend",
+]  # fmt: skip
+
+
+def la_trends(gathered: pd.DataFrame, frame: pd.DataFrame, geo: pd.DataFrame) -> np.ndarray:
+    """Each LA row's trend before disclosure control, in ``gathered``'s order ("" for an LA
+    not on the map). ``frame`` (:func:`with_trends`) starts with the LA rows of ``gathered``
+    that are on the map, in their order."""
+    on_map = gathered["la_code"].astype(str).isin(geo["la_code"].astype(str)).to_numpy()
+    la = frame[(frame["geographic_level"] == "local_authority").to_numpy()]
+    if len(la) != on_map.sum() or not np.array_equal(
+        la["la_code"].astype(str).to_numpy(), gathered.loc[on_map, "la_code"].astype(str).to_numpy()
+    ):
+        raise AssertionError("with_trends did not keep the LA rows in the order of the counts")
+    out = np.full(len(gathered), "", dtype=object)
+    out[on_map] = la["trend"].to_numpy(dtype=object)
+    return out
+
+
+def area_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Regional and national rows of :func:`with_trends` as they are before disclosure control
+    (kept, so that a rebuild after an import has the trend series of the areas it changes)."""
+    rows = frame[frame["geographic_level"].isin(["regional", "national"]).to_numpy()]
+    return rows.rename(columns={"time_period": "year"})[AREA_COLUMNS]
+
+
 def origin_frame(conn: sa.Connection, geo: pd.DataFrame) -> pd.DataFrame:
     """Which LA-years' returns are synthetic and which the LA's own (``python -m data
     import``): pages and downloads must say whose children they are counting."""
@@ -749,8 +779,7 @@ def build_metrics(
     with engine.connect() as conn:
         geo = _geography(conn)
         pairs = read_pairs(conn)
-        frames = []
-        counts = []
+        frames, counts, areas = [], [], []
         cache: SideCache = {}
         prefetch(conn, units, chosen, cache)  # every unit read once for the whole build
         for batch in batches(chosen):
@@ -758,9 +787,11 @@ def build_metrics(
             if gathered.empty:
                 # No LA has records for these indicators (a database holding one import).
                 continue
-            counts.append(gathered)
             attrs = _attributes(batch)
-            frames.append(published(with_trends(gathered, attrs, geo), attrs, pairs))
+            frame = with_trends(gathered, attrs, geo)
+            counts.append(gathered.assign(trend=la_trends(gathered, frame, geo)))
+            areas.append(area_rows(frame))
+            frames.append(published(frame, attrs, pairs))
             if progress:
                 progress(", ".join(i.id for i in batch))
         values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -790,6 +821,8 @@ def build_metrics(
             pd.concat(counts, ignore_index=True) if counts else pd.DataFrame(columns=COUNT_COLUMNS)
         )
         _replace(engine, la_counts_table, LA_COUNTS, kept)
+        kept = pd.concat(areas, ignore_index=True) if areas else pd.DataFrame(columns=AREA_COLUMNS)
+        _replace(engine, area_values_table, AREA_VALUES, kept)
         _replace(engine, la_coverage_table, LA_COVERAGE, sources)
         _replace(
             engine,

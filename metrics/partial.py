@@ -45,6 +45,9 @@ from metrics.build import (
     _attributes,
     _geography,
     _trend_kind,
+    _trends,
+    _values,
+    _with_levels,
     batches,
     build_metrics,
     canonical_counts,
@@ -56,7 +59,6 @@ from metrics.build import (
     origin_frame,
     published,
     read_pairs,
-    with_trends,
 )
 from metrics.catalogue import SIGNAL_BREAKDOWN, Catalogue, Indicator, load_catalogue
 from metrics.coverage import (
@@ -69,6 +71,7 @@ from metrics.coverage import (
 from metrics.signals import SIGNAL_YEARS, read_context, signal_frame
 from metrics.stats.trend import WINDOW
 from metrics.stored import (
+    area_values_table,
     fingerprint,
     kept_fingerprint,
     la_counts_table,
@@ -79,7 +82,7 @@ from metrics.tidy import coverage_values_table, data_origins_table, indicator_va
 from metrics.unit_sql import Reach, reached
 
 Cell = tuple[str, int]  # (indicator_id or coverage source, year)
-LEVELS = ("local_authority", "regional", "national")
+SUMS = ["numerator", "denominator", "sum", "sumsq"]
 
 
 @dataclass
@@ -152,27 +155,33 @@ def rebuild_after_import(
         return _full(engine, cat, f"LA {la_code}'s years change the years of the series")
 
     tick = time.perf_counter()
-    changed = _changed(old_counts, new_counts, COUNT_KEYS, ["indicator_id", "year"])
+    changed = _changed(old_counts, new_counts, COUNT_KEYS, ["indicator_id", "year"], SUMS)
     plans = _plans(chosen, after, changed)
-    area_codes = _areas(geo, la_code)
-    rebuilt, retrended = [], []
+    areas = _areas(geo, la_code)
+    rebuilt, retrended, series = [], [], []
     with engine.connect() as conn:
         pairs = read_pairs(conn)
         for plan in plans:
             attrs = _attributes(plan.batch)
-            frame = _window_frame(conn, plan, la_code, new_counts, geo)
-            cells = _cell_mask(frame, "time_period")
-            whole = frame[cells.isin(plan.rebuilt).to_numpy()]
-            rebuilt.append(published(whole.reset_index(drop=True), attrs, pairs))
-            trends = frame[cells.isin(plan.retrended).to_numpy()]
-            retrended.append(_patched(conn, _trend_rows(trends, area_codes), area_codes))
+            frame = _rebuilt_frame(conn, plan, la_code, new_counts, geo, attrs)
+            trends = _series(conn, plan, frame, new_counts, geo, attrs, areas)
+            frame = _with_kept_trends(conn, plan, frame, trends, areas)
+            rebuilt.append(published(frame, attrs, pairs))
+            retrended.append(_patched(conn, trends[_in(trends, plan.retrended)], areas))
+            series.append(trends[_in(trends, plan.rebuilt | plan.retrended)])
         values = pd.concat(rebuilt, ignore_index=True) if rebuilt else pd.DataFrame()
         patched = pd.concat(retrended, ignore_index=True) if retrended else pd.DataFrame()
+        recomputed = pd.concat(series, ignore_index=True) if series else pd.DataFrame()
+    new_counts = _la_trend_column(new_counts, old_counts, recomputed, plans, la_code)
     report.seconds["indicators"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
     source_changes = _changed(
-        old_sources, new_sources, ["source", "year", "la_code"], ["source", "year"]
+        old_sources,
+        new_sources,
+        ["source", "year", "la_code"],
+        ["source", "year"],
+        ["numerator", "denominator"],
     )
     with engine.connect() as conn:
         coverage = _coverage(conn, la_code, new_sources, links, source_changes, geo)
@@ -185,7 +194,7 @@ def rebuild_after_import(
     tick = time.perf_counter()
     with engine.begin() as conn:
         _write_values(conn, {c for p in plans for c in p.rebuilt}, values)
-        _write_trends(conn, patched, area_codes)
+        _write_trends(conn, patched, areas)
         _write_coverage(conn, source_changes, links, coverage)
         _write_signals(conn, signalled, signals)
         origins_t = data_origins_table()
@@ -193,6 +202,7 @@ def rebuild_after_import(
         bulk_insert(conn, origins_t.name, _arrow(origins_t, origins))
         conn.execute(sa.delete(counts_t).where(counts_t.c.la_code == la_code))
         bulk_insert(conn, counts_t.name, _arrow(counts_t, new_counts))
+        _write_areas(conn, plans, recomputed, areas)
         conn.execute(sa.delete(coverage_t).where(coverage_t.c.la_code == la_code))
         bulk_insert(conn, coverage_t.name, _arrow(coverage_t, new_sources))
     report.seconds["write"] = time.perf_counter() - tick
@@ -275,16 +285,16 @@ def _axes(
     return out
 
 
-def _changed(old: pd.DataFrame, new: pd.DataFrame, keys: list[str], cell: list[str]) -> set[Cell]:
+def _changed(
+    old: pd.DataFrame, new: pd.DataFrame, keys: list[str], cell: list[str], values: list[str]
+) -> set[Cell]:
     """The cells (``cell`` columns) holding any row that differs between ``old`` and ``new``:
-    added, removed, or with any other column changed (NaN equal to NaN)."""
-    old = old.astype({k: str for k in keys if k != "year"})
-    new = new.astype({k: str for k in keys if k != "year"})
+    added, removed, or with any of ``values`` changed (NaN equal to NaN)."""
+    old = old[[*keys, *values]].astype({k: str for k in keys if k != "year"})
+    new = new[[*keys, *values]].astype({k: str for k in keys if k != "year"})
     merged = old.merge(new, on=keys, how="outer", suffixes=("_old", "_new"), indicator=True)
     differs = np.array(merged["_merge"] != "both", dtype=bool)
-    for col in old.columns:
-        if col in keys:
-            continue
+    for col in values:
         a = merged[f"{col}_old"].to_numpy(dtype=float, na_value=np.nan)
         b = merged[f"{col}_new"].to_numpy(dtype=float, na_value=np.nan)
         differs |= ~((a == b) | (np.isnan(a) & np.isnan(b)))
@@ -330,31 +340,169 @@ def _plans(
     return plans
 
 
-def _window_frame(
-    conn: sa.Connection, plan: _Plan, la_code: str, new_counts: pd.DataFrame, geo: pd.DataFrame
+def _in(frame: pd.DataFrame, cells: set[Cell]) -> np.ndarray:
+    """Which rows of ``frame`` (``indicator_id``, ``time_period``) are in ``cells``."""
+    if not cells or frame.empty:
+        return np.zeros(len(frame), dtype=bool)
+    rows = pd.MultiIndex.from_arrays(
+        [frame["indicator_id"].astype(str), frame["time_period"].astype("int64")]
+    )
+    return np.asarray(rows.isin(pd.MultiIndex.from_tuples(sorted(cells))))
+
+
+def _kept_counts(
+    conn: sa.Connection, la_code: str, ids: list[str], years: list[int], new_counts: pd.DataFrame
 ) -> pd.DataFrame:
-    """Rows with values and trends for the plan's indicators over the years its cells need, in
-    the order and with the values a full build has."""
-    ids = sorted({ind for ind, _ in plan.rebuilt})
+    """Every LA's counts of ``ids`` in ``years``: the other LAs' kept ones (with their trends)
+    and L's new ones, in the order a full build has them."""
     t = la_counts_table()
     stmt = sa.select(t).where(
-        t.c.la_code != la_code, t.c.indicator_id.in_(ids), t.c.year.in_(sorted(plan.years))
+        t.c.la_code != la_code, t.c.indicator_id.in_(ids), t.c.year.in_(years)
     )
-    kept = read_frame(conn, stmt)
     own = new_counts[
-        new_counts["indicator_id"].isin(ids).to_numpy()
-        & new_counts["year"].isin(plan.years).to_numpy()
+        new_counts["indicator_id"].isin(ids).to_numpy() & new_counts["year"].isin(years).to_numpy()
     ]
-    gathered = canonical_counts(pd.concat([kept, own[COUNT_COLUMNS]], ignore_index=True))
-    return with_trends(gathered, _attributes(plan.batch), geo, plan.axes)
-
-
-def _cell_mask(frame: pd.DataFrame, year: str) -> pd.Series:
-    return pd.Series(
-        list(zip(frame["indicator_id"].astype(str), frame[year].astype(int), strict=True)),
-        index=frame.index,
-        dtype=object,
+    return canonical_counts(
+        pd.concat([read_frame(conn, stmt), own[COUNT_COLUMNS]], ignore_index=True)
     )
+
+
+def _rebuilt_frame(
+    conn: sa.Connection,
+    plan: _Plan,
+    la_code: str,
+    new_counts: pd.DataFrame,
+    geo: pd.DataFrame,
+    attrs: pd.DataFrame,
+) -> pd.DataFrame:
+    """Every area's rows of the indicator-years to rebuild, with values and intervals (and the
+    other LAs' kept trends): the rows :func:`metrics.build.with_trends` gives, but for those
+    years only."""
+    ids = sorted({ind for ind, _ in plan.rebuilt})
+    years = sorted({y for _, y in plan.rebuilt})
+    frame = _values(_with_levels(_kept_counts(conn, la_code, ids, years, new_counts), geo), attrs)
+    frame = frame.rename(columns={"year": "time_period"})
+    return frame[_in(frame, plan.rebuilt)].reset_index(drop=True)
+
+
+SERIES_COLUMNS = [
+    "indicator_id", "breakdown", "time_period", "geographic_level", "area_code",
+    "breakdown_value", "numerator", "denominator", "sum", "sumsq", "value", "lower_95",
+    "upper_95",
+]  # fmt: skip
+
+
+def _series(
+    conn: sa.Connection,
+    plan: _Plan,
+    frame: pd.DataFrame,
+    new_counts: pd.DataFrame,
+    geo: pd.DataFrame,
+    attrs: pd.DataFrame,
+    areas: dict[str, str],
+) -> pd.DataFrame:
+    """The series of L, its region and England over the plan's years, with their trends: L's
+    from its new counts, the region's and England's from ``frame`` in the rebuilt years and
+    as kept elsewhere (no other year of theirs has changed)."""
+    ids = sorted({ind for ind, _ in plan.rebuilt})
+    years = sorted(plan.years)
+    own = new_counts[
+        new_counts["indicator_id"].isin(ids).to_numpy() & new_counts["year"].isin(years).to_numpy()
+    ]
+    la = _with_levels(canonical_counts(own[COUNT_COLUMNS]), geo)
+    la = _values(la[(la["geographic_level"] == "local_authority").to_numpy()], attrs)
+    la = la.rename(columns={"year": "time_period"})
+    wider = {k: v for k, v in areas.items() if k != "local_authority"}
+    fresh = frame[_at(frame, wider)]
+    t = area_values_table()
+    stmt = sa.select(t).where(
+        t.c.indicator_id.in_(ids), t.c.year.in_(years), _area_condition(t, wider)
+    )
+    kept = read_frame(conn, stmt).rename(columns={"year": "time_period"})
+    kept = kept[~_in(kept, plan.rebuilt)]
+    rows = pd.concat(
+        [part[SERIES_COLUMNS] for part in (la, fresh, kept) if not part.empty], ignore_index=True
+    )
+    rows = rows.astype({c: str for c in SERIES_COLUMNS[:6] if c != "time_period"})
+    rows["time_period"] = rows["time_period"].astype("int64")
+    return _trends(rows.rename(columns={"time_period": "year"}), attrs, plan.axes)
+
+
+def _at(frame: pd.DataFrame, areas: dict[str, str]) -> np.ndarray:
+    """Which rows of ``frame`` are of ``areas`` (level: area code)."""
+    keep = np.zeros(len(frame), dtype=bool)
+    for level, code in areas.items():
+        keep |= ((frame["geographic_level"] == level) & (frame["area_code"] == code)).to_numpy()
+    return keep
+
+
+def _area_condition(t: sa.Table, areas: dict[str, str]) -> sa.ColumnElement[bool]:
+    return sa.or_(
+        *(
+            (t.c.geographic_level == level) & (t.c.area_code == code)
+            for level, code in areas.items()
+        )
+    )
+
+
+def _with_kept_trends(
+    conn: sa.Connection,
+    plan: _Plan,
+    frame: pd.DataFrame,
+    trends: pd.DataFrame,
+    areas: dict[str, str],
+) -> pd.DataFrame:
+    """``frame`` with every row's trend: recomputed for L, its region and England; as kept for
+    the other areas, whose series have not changed (the other LAs' came with their counts)."""
+    ids = sorted({ind for ind, _ in plan.rebuilt})
+    years = sorted({y for _, y in plan.rebuilt})
+    t = area_values_table()
+    stmt = sa.select(
+        t.c.indicator_id, t.c.breakdown, t.c.year, t.c.geographic_level, t.c.area_code,
+        t.c.breakdown_value, t.c.trend,
+    ).where(t.c.indicator_id.in_(ids), t.c.year.in_(years))  # fmt: skip
+    regions = read_frame(conn, stmt).rename(columns={"year": "time_period"})
+    regions = regions[~_at(regions, areas)]
+    ours = trends[_at(trends, areas) & _in(trends, plan.rebuilt)]
+    keys = SERIES_COLUMNS[:6]
+    lookup = pd.concat([regions[[*keys, "trend"]], ours[[*keys, "trend"]]], ignore_index=True)
+    lookup = lookup.astype({c: str for c in keys if c != "time_period"})
+    lookup["time_period"] = lookup["time_period"].astype("int64")
+    mine = _at(frame, areas)
+    frame.loc[mine, "trend"] = np.nan  # L's came with no kept trend; the areas' none either
+    merged = frame.astype({c: str for c in keys if c != "time_period"}).merge(
+        lookup, on=keys, how="left", suffixes=("", "_kept"), validate="m:1"
+    )
+    merged["trend"] = merged["trend"].where(merged["trend"].notna(), merged["trend_kept"])
+    merged["trend"] = merged["trend"].fillna("")
+    return merged.drop(columns="trend_kept")
+
+
+def _la_trend_column(
+    new_counts: pd.DataFrame,
+    old_counts: pd.DataFrame,
+    recomputed: pd.DataFrame,
+    plans: list[_Plan],
+    la_code: str,
+) -> pd.DataFrame:
+    """L's counts with each row's trend: recomputed in the plans' indicator-years, as kept in
+    the others (their series windows hold no changed year)."""
+    keys = COUNT_KEYS
+    out = new_counts[COUNT_COLUMNS].astype({k: str for k in keys if k != "year"})
+    old = old_counts[[*keys, "trend"]].astype({k: str for k in keys if k != "year"})
+    out = out.merge(old, on=keys, how="left", validate="1:1")
+    cells = {c for p in plans for c in p.rebuilt | p.retrended}
+    if cells and not recomputed.empty:
+        mine = recomputed[(recomputed["geographic_level"] == "local_authority").to_numpy()]
+        mine = mine.rename(columns={"time_period": "year"}).assign(la_code=la_code)
+        mine = mine[[*keys, "trend"]].astype({k: str for k in keys if k != "year"})
+        mine["year"] = mine["year"].astype("int64")
+        out = out.merge(mine, on=keys, how="left", suffixes=("", "_new"), validate="1:1")
+        inside = _in(out.rename(columns={"year": "time_period"}), cells)
+        out["trend"] = np.where(inside, out["trend_new"].fillna(""), out["trend"])
+        out = out.drop(columns="trend_new")
+    out["trend"] = out["trend"].fillna("")
+    return canonical_counts(out)
 
 
 def _areas(geo: pd.DataFrame, la_code: str) -> dict[str, str]:
@@ -365,13 +513,6 @@ def _areas(geo: pd.DataFrame, la_code: str) -> dict[str, str]:
         out["local_authority"] = str(row["area_code"].iloc[0])
         out["regional"] = str(row["region_code"].iloc[0])
     return out
-
-
-def _trend_rows(frame: pd.DataFrame, areas: dict[str, str]) -> pd.DataFrame:
-    keep = np.zeros(len(frame), dtype=bool)
-    for level, code in areas.items():
-        keep |= ((frame["geographic_level"] == level) & (frame["area_code"] == code)).to_numpy()
-    return frame.loc[keep, [*TREND_KEYS, "breakdown_value", "trend"]]
 
 
 TREND_KEYS = ["time_period", "geographic_level", "area_code", "indicator_id", "breakdown"]
@@ -457,7 +598,7 @@ def _signals(
     fitted within one indicator and year, from that year's published values."""
     if not cells or values.empty:
         return pd.DataFrame()
-    rows = values[_cell_mask(values, "time_period").isin(cells).to_numpy()]
+    rows = values[_in(values, cells)]
     ids = {ind for ind, _ in cells}
     return signal_frame(rows, [i for i in chosen if i.id in ids], context, geo)
 
@@ -487,6 +628,23 @@ def _write_trends(conn: sa.Connection, patched: pd.DataFrame, areas: dict[str, s
     for y, ids in _by_year(cells).items():
         conn.execute(sa.delete(iv).where(_trend_where(iv, y, ids, areas)))
     bulk_insert(conn, iv.name, _arrow(iv, patched))
+
+
+def _write_areas(
+    conn: sa.Connection, plans: list[_Plan], recomputed: pd.DataFrame, areas: dict[str, str]
+) -> None:
+    """The kept region and England rows of the plans' indicator-years, with new trends (and new
+    counts and values where rebuilt)."""
+    t = area_values_table()
+    wider = {k: v for k, v in areas.items() if k != "local_authority"}
+    cells = {c for p in plans for c in p.rebuilt | p.retrended}
+    for y, ids in _by_year(cells).items():
+        conn.execute(
+            sa.delete(t).where(t.c.year == y, t.c.indicator_id.in_(ids), _area_condition(t, wider))
+        )
+    rows = recomputed[_at(recomputed, wider)] if not recomputed.empty else recomputed
+    if not rows.empty:
+        bulk_insert(conn, t.name, _arrow(t, rows.rename(columns={"time_period": "year"})))
 
 
 def _write_coverage(

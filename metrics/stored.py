@@ -21,17 +21,20 @@ import sqlalchemy as sa
 from metrics.catalogue import Indicator
 
 LA_COUNTS = "metrics_la_counts"
+AREA_VALUES = "metrics_area_values"
 LA_COVERAGE = "metrics_la_coverage"
 BUILD_STATE = "metrics_build_state"
-STORED = (LA_COUNTS, LA_COVERAGE, BUILD_STATE)
+STORED = (LA_COUNTS, AREA_VALUES, LA_COVERAGE, BUILD_STATE)
 # Raised whenever what is kept, or how the published rows are made from it, changes: a
 # database kept by another version of the build then gets a full build instead.
-FORMAT = "1"
+FORMAT = "2"
 
 
 def la_counts_table(name: str = LA_COUNTS) -> sa.Table:
     """The output of ``metrics.build.gather`` for every indicator: one row per indicator,
-    breakdown, year, LA and breakdown value."""
+    breakdown, year, LA and breakdown value; with the row's trend before disclosure control
+    (suppression blanks it in ``indicator_values``, but it is a fact of the LA's series that a
+    rebuild must publish again if the cell is no longer suppressed)."""
     return sa.Table(
         name,
         sa.MetaData(),
@@ -44,6 +47,29 @@ def la_counts_table(name: str = LA_COUNTS) -> sa.Table:
         sa.Column("denominator", sa.Double),
         sa.Column("sum", sa.Double),
         sa.Column("sumsq", sa.Double),
+        sa.Column("trend", sa.String, nullable=False),
+    )
+
+
+def area_values_table(name: str = AREA_VALUES) -> sa.Table:
+    """Regions' and England's rows before disclosure control: their counts, values, intervals
+    and trends. An import changes them only in the years it changes; the trend of the years
+    after those reads the years before, which are kept here rather than summed again from
+    every LA."""
+    return sa.Table(
+        name,
+        sa.MetaData(),
+        sa.Column("indicator_id", sa.String, nullable=False),
+        sa.Column("breakdown", sa.String, nullable=False),
+        sa.Column("year", sa.Integer, nullable=False),
+        sa.Column("geographic_level", sa.String, nullable=False),
+        sa.Column("area_code", sa.String, nullable=False),
+        sa.Column("breakdown_value", sa.String, nullable=False),
+        *(
+            sa.Column(c, sa.Double)
+            for c in ("numerator", "denominator", "sum", "sumsq", "value", "lower_95", "upper_95")
+        ),
+        sa.Column("trend", sa.String, nullable=False),
     )
 
 

@@ -22,13 +22,13 @@ from data.engine import make_engine
 from data.load import table_checksums
 from metrics.build import BuildReport, build_metrics
 from metrics.partial import rebuild_after_import
-from metrics.stored import BUILD_STATE, LA_COUNTS, LA_COVERAGE
+from metrics.stored import AREA_VALUES, BUILD_STATE, LA_COUNTS, LA_COVERAGE
 
 LAS = ["202", "805", "926"]  # three regions, three sizes (as the small_db fixture)
 YEARS = range(2020, 2026)
 LA = "805"
 TIDY = ("indicator_values", "coverage_values", "data_origins")
-KEPT = (LA_COUNTS, LA_COVERAGE)
+KEPT = (LA_COUNTS, AREA_VALUES, LA_COVERAGE)
 T = TypeVar("T")
 
 
@@ -174,7 +174,7 @@ def test_without_kept_counts_the_rebuild_is_a_full_build(pair: tuple[Path, Path]
 
     def forget(engine: sa.Engine) -> None:
         with engine.begin() as conn:
-            for name in (BUILD_STATE, LA_COUNTS, LA_COVERAGE):
+            for name in (BUILD_STATE, *KEPT):
                 conn.execute(sa.text(f'DROP TABLE "{name}"'))
 
     _run(partial, forget)
