@@ -2,15 +2,15 @@
 
 Checking runs the importer's validation (``import_returns(..., check_only=True)``), exactly what
 ``python -m data import --check`` runs, so the page and the command line can never disagree about
-a file. Loading runs the full import with the metrics rebuild; the importer works on a copy of
-the database and swaps it in only when everything succeeded, and only then does the running app
-re-read its data.
+a file. Loading runs the full import with the rebuild of the metrics it changes; the importer
+works on a copy of the database and swaps it in only when everything succeeded, and only then
+does the running app re-read its data.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,10 +127,15 @@ def check_upload(
     return Checked(token, choice, result.report, saved, list(result.validated.returns))
 
 
-def _rebuild_metrics(engine: sa.Engine) -> None:
-    from metrics.build import build_metrics
+def _rebuild_metrics(la_code: str, year: int) -> Callable[[sa.Engine], None]:
+    """The metrics rebuild after this LA-year's import: only what its records change."""
 
-    build_metrics(engine)
+    def run(engine: sa.Engine) -> None:
+        from metrics.partial import rebuild_after_import
+
+        rebuild_after_import(engine, la_code, year)
+
+    return run
 
 
 def load_upload(settings: UploadSettings, token: str, choice: Choice) -> ImportResult:
@@ -146,7 +151,7 @@ def load_upload(settings: UploadSettings, token: str, choice: Choice) -> ImportR
                 [folder],
                 choice.la_code,
                 choice.year,
-                after_load=_rebuild_metrics,
+                after_load=_rebuild_metrics(choice.la_code, choice.year),
                 limits=settings.limits,
             )
         except Exception as error:

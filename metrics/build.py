@@ -9,7 +9,8 @@ type: nothing here knows about a particular indicator beyond its catalogue decla
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,10 +20,11 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from data.load import bulk_insert
+from data.schema import metadata as record_metadata
 from data.schema import ref_la, ref_population, ref_statistical_neighbours, return_status
 from metrics import calendar
 from metrics.catalogue import Catalogue, Count, Indicator, load_catalogue
-from metrics.coverage import UNIT_MEASURES, coverage_frame
+from metrics.coverage import UNIT_MEASURES, coverage_inputs, coverage_rows
 from metrics.disclosure import apply_disclosure
 from metrics.signals import read_context, signal_frame
 from metrics.stats.benchmark import (
@@ -31,38 +33,109 @@ from metrics.stats.benchmark import (
     neighbour_summary,
 )
 from metrics.stats.intervals import interval_columns
-from metrics.stats.trend import recent_trends
+from metrics.stats.trend import TrendKind, recent_trends
+from metrics.stored import (
+    AREA_VALUES,
+    BUILD_STATE,
+    LA_COUNTS,
+    LA_COVERAGE,
+    STORED,
+    area_values_table,
+    build_state_table,
+    fingerprint,
+    la_counts_table,
+    la_coverage_table,
+)
 from metrics.tidy import coverage_values_table, data_origins_table, indicator_values_table
-from metrics.unit_sql import PEOPLE_SQL, UNIT_SQL
+from metrics.unit_sql import PEOPLE_SQL, UNIT_SQL, Reach, exact_sum, on_grid
 
 ENGLAND = ("E92000001", "England")
 UNIT_PREFIX = "metrics_unit_"
 KEYS = ["year", "la_code"]
+SQUARE_BITS = 10
 
 
 @dataclass
 class BuildReport:
     seconds: dict[str, float] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
+    mode: str = "full"  # or "partial": a rebuild after one LA's import (metrics/partial.py)
 
 
 # ---------------------------------------------------------------- units
-def materialise_units(conn: sa.Connection, names: Iterable[str]) -> dict[str, sa.Table]:
-    """The people tables, then each unit once, as plain tables the indicator queries scan."""
+def materialise_units(
+    conn: sa.Connection,
+    names: Iterable[str],
+    la_code: str | None = None,
+    years: Callable[[str], Reach] | None = None,
+) -> dict[str, sa.Table]:
+    """The people tables, then each unit once, as plain tables the indicator queries scan;
+    only ``la_code``'s rows if given, and of each unit only the ``years`` it gives (a rebuild
+    after that LA's import)."""
+    if la_code is None:
+        return _materialise(conn, names, None, years)
+    with _one_la_records(conn, la_code):
+        return _materialise(conn, names, la_code, years)
+
+
+def _materialise(
+    conn: sa.Connection,
+    names: Iterable[str],
+    la_code: str | None,
+    years: Callable[[str], Reach] | None,
+) -> dict[str, sa.Table]:
     for table, build in PEOPLE_SQL.items():
         conn.execute(sa.text(f'DROP TABLE IF EXISTS "{table}"'))
-        conn.execute(sa.CreateTableAs(build(), table))
+        conn.execute(sa.CreateTableAs(_one_la(build(), la_code), table))
     tables = {}
     for name in names:
         table = UNIT_PREFIX + name
         conn.execute(sa.text(f'DROP TABLE IF EXISTS "{table}"'))
-        select = UNIT_SQL[name]()
+        span = years(name) if years is not None else (None, None)
+        select = _one_la(UNIT_SQL[name](), la_code, span)
         conn.execute(sa.CreateTableAs(select, table))
         # Described from the select rather than reflected (duckdb-engine cannot reflect here).
         tables[name] = sa.Table(
             table, sa.MetaData(), *(sa.Column(c.name, c.type) for c in select.selected_columns)
         )
     return tables
+
+
+TEMPORARY_SCHEMA = {"duckdb": "temp", "sqlite": "temp", "postgresql": "pg_temp"}
+
+
+@contextmanager
+def _one_la_records(conn: sa.Connection, la_code: str) -> Iterator[None]:
+    """Within the block, statements on ``conn`` see only LA ``la_code``'s rows of every table
+    keyed by LA: temporary copies shadow the tables by name (all three engines look up
+    temporary tables first), so the units' SQL, unchanged, reads one LA's records instead of
+    joining every LA's (the engines do not take a filter on the result into every subquery)."""
+    temp = TEMPORARY_SCHEMA[conn.dialect.name]
+    present = set(sa.inspect(conn).get_table_names())
+    shadowed = [t for t in record_metadata.sorted_tables if "la_code" in t.c and t.name in present]
+    try:
+        for table in shadowed:
+            one = sa.select(table).where(table.c.la_code == la_code)
+            conn.execute(sa.CreateTableAs(one, table.name, temporary=True))
+        yield
+    finally:
+        for table in shadowed:
+            conn.execute(sa.text(f'DROP TABLE IF EXISTS {temp}."{table.name}"'))
+
+
+def _one_la(select: sa.Select, la_code: str | None, years: Reach = (None, None)) -> sa.Select:
+    """``select`` kept to one LA's rows in ``years``. Every unit joins its tables on ``la_code``
+    and ``year``, so the engine takes the filter down to the base tables and the other LAs'
+    records are not read."""
+    first, last = years
+    if la_code is None and first is None and last is None:
+        return select
+    inner = select.subquery("one_la")
+    return sa.select(*inner.c).where(
+        *([inner.c.la_code == la_code] if la_code is not None else []),
+        *([inner.c.year >= first] if first is not None else []),
+        *([inner.c.year <= last] if last is not None else []),
+    )
 
 
 def _condition(table: sa.Table, column: str, value: object) -> sa.ColumnElement[bool]:
@@ -76,7 +149,7 @@ def _condition(table: sa.Table, column: str, value: object) -> sa.ColumnElement[
 
 def _aggregates(
     conn: sa.Connection, table: sa.Table, counts: Sequence[Count], breakdown: str | None
-) -> list[pd.DataFrame]:
+) -> list[Side]:
     """Every count on one unit in one scan: per year, LA (and breakdown value), for each count
     ``m`` (rows matching its filter), ``n`` (rows counted: matching, or with the column
     present), and ``s`` and ``ss`` (sum and sum of squares) where it sums a column.
@@ -100,13 +173,15 @@ def _aggregates(
         columns = count.columns
         if columns:
             total = sum(
-                (sa.func.coalesce(sa.func.sum(when(table.c[c])), 0.0) for c in columns),
+                (sa.func.coalesce(exact_sum(when(table.c[c])), 0.0) for c in columns),
                 sa.literal(0.0),
             )
             measures.append(total.label(f"s{i}"))
             names["s"] = f"s{i}"
         if len(columns) == 1:
-            col = table.c[columns[0]] * 1.0
+            # A coarser grid for squares (within 5e-4 of the value): their sum must stay exact
+            # (below 2**33) for a whole LA's children, and it only feeds a standard deviation.
+            col = on_grid(table.c[columns[0]] * 1.0, SQUARE_BITS)
             measures.append(sa.func.sum(when(col * col)).label(f"ss{i}"))
             measures.append(sa.func.count(when(table.c[columns[0]])).label(names["n"]))
             names["ss"] = f"ss{i}"
@@ -127,27 +202,41 @@ def _aggregates(
         }
         if "ss" in names:
             data["ss"] = pd.to_numeric(wide[names["ss"]]).to_numpy(dtype=float)
-        out.append(pd.concat([keys, pd.DataFrame(data, index=keys.index)], axis=1))
+        out.append(Side(*keys, m=data["m"], n=data["n"], s=data.get("s"), ss=data.get("ss")))
     return out
 
 
-def _keys_frame(wide: pd.DataFrame, key_names: list[str], breakdown: str | None) -> pd.DataFrame:
-    """The grouping columns once, as categories (cheap to copy into each count's frame), with
-    ``breakdown_value`` 'total' for the headline rows."""
-    keys = pd.DataFrame(
-        {
-            "year": wide["year"].to_numpy(dtype="int64"),
-            "la_code": pd.Categorical(wide["la_code"].astype(str)),
-        }
-    )
+@dataclass(frozen=True)
+class Side:
+    """One count per year, LA and breakdown value, as arrays: ``m`` rows matching its filter,
+    ``n`` rows counted, ``s`` and ``ss`` the sum and sum of squares of its column(s). Plain
+    arrays, not a frame per count: a build assembles some 700 of them, and pandas' cost per
+    operation, not the data, was most of the time (all of it when rebuilding one LA)."""
+
+    year: np.ndarray
+    la_code: np.ndarray
+    breakdown_value: np.ndarray
+    m: np.ndarray
+    n: np.ndarray
+    s: np.ndarray | None = None
+    ss: np.ndarray | None = None
+
+
+def _keys_frame(
+    wide: pd.DataFrame, key_names: list[str], breakdown: str | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The grouping columns once (shared by every count of the query): year, LA, and the
+    breakdown value ('total' for the headline rows, 'Unknown' where it is missing)."""
+    year = wide["year"].to_numpy(dtype="int64")
+    la_code = wide["la_code"].astype(str).to_numpy(dtype=object)
     values = wide["breakdown_value"].astype(str) if breakdown else "total"
-    keys["breakdown_value"] = pd.Categorical(
-        pd.Series(values, index=keys.index).fillna("Unknown").astype(str)
-    )
-    return keys
+    value = pd.Series(values, index=wide.index).fillna("Unknown").astype(str)
+    return year, la_code, value.to_numpy(dtype=object)
 
 
-def _population(conn: sa.Connection, breakdown: str | None) -> pd.DataFrame:
+def _population(
+    conn: sa.Connection, breakdown: str | None, la_code: str | None = None
+) -> pd.DataFrame:
     p = ref_population
     band = sa.case(
         (p.c.age < 1, "Under 1"),
@@ -165,6 +254,8 @@ def _population(conn: sa.Connection, breakdown: str | None) -> pd.DataFrame:
     if breakdown:
         group.append(labels[breakdown].label("breakdown_value"))
     stmt = sa.select(*group, sa.func.sum(p.c.population).label("n")).group_by(*group)
+    if la_code is not None:
+        stmt = stmt.where(p.c.la_code == la_code)
     return pd.DataFrame(
         conn.execute(stmt).fetchall(),
         columns=[*KEYS, *(["breakdown_value"] if breakdown else []), "n"],
@@ -172,7 +263,7 @@ def _population(conn: sa.Connection, breakdown: str | None) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- one indicator
-SideCache = dict[tuple[str, str | None], pd.DataFrame]
+SideCache = dict[tuple[str, str | None], "Side"]
 
 
 def _key(count: Count, breakdown: str | None) -> tuple[str, str | None]:
@@ -197,8 +288,10 @@ def prefetch(
     units: dict[str, sa.Table],
     chosen: Sequence[Indicator],
     cache: SideCache,
+    la_code: str | None = None,
 ) -> None:
-    """Fill ``cache`` with every side ``chosen`` needs: one query per unit and breakdown."""
+    """Fill ``cache`` with every side ``chosen`` needs: one query per unit and breakdown (the
+    units hold one LA's rows when ``la_code`` is given, and so must the population)."""
     wanted: dict[tuple[str | None, str | None], dict[str, Count]] = {}
     for ind in chosen:
         for count, breakdown in _sides(ind):
@@ -207,24 +300,48 @@ def prefetch(
                 wanted.setdefault((count.unit, breakdown), {})[key[0]] = count
     for (unit, breakdown), counts in wanted.items():
         if unit is None:  # a population
-            raw = _population(conn, breakdown)
+            raw = _population(conn, breakdown, la_code)
             key_names = [*KEYS, *(["breakdown_value"] if breakdown else [])]
-            keys = _keys_frame(raw, key_names, breakdown)
-            n = raw["n"].to_numpy(dtype=float)
-            frame = keys.assign(n=n, m=n)
+            n = pd.to_numeric(raw["n"]).to_numpy(dtype=float)
+            population = Side(*_keys_frame(raw, key_names, breakdown), m=n, n=n)
             for text in counts:
-                cache[(text, breakdown)] = frame
+                cache[(text, breakdown)] = population
             continue
-        frames = _aggregates(conn, units[unit], list(counts.values()), breakdown)
-        for text, frame in zip(counts, frames, strict=True):
-            cache[(text, breakdown)] = frame
+        sides = _aggregates(conn, units[unit], list(counts.values()), breakdown)
+        for text, side in zip(counts, sides, strict=True):
+            cache[(text, breakdown)] = side
 
 
-def _side(cache: SideCache, count: Count, breakdown: str | None, keep_zero: bool) -> pd.DataFrame:
-    frame = cache[_key(count, breakdown)]
+def _rows(
+    cache: SideCache,
+    count: Count,
+    breakdown: str | None,
+    keep_zero: bool,
+    tag: tuple[str, str],
+    **columns: str,
+) -> dict[str, np.ndarray]:
+    """One side's rows for one indicator and breakdown, as arrays: the keys, and each of
+    ``columns`` (output name: the side's array, or "nan")."""
+    side = cache[_key(count, breakdown)]
     # Groups with no matching record: kept as 0 for counts (an LA with no inadequate rating
     # has 0, not nothing), dropped elsewhere (the denominator side decides which rows exist).
-    return frame if keep_zero else frame[frame["m"].to_numpy() > 0]
+    keep = slice(None) if keep_zero else side.m > 0
+    year = side.year[keep]
+    out = {
+        "indicator_id": np.full(len(year), tag[0], dtype=object),
+        "breakdown": np.full(len(year), tag[1], dtype=object),
+        "year": year,
+        "la_code": side.la_code[keep],
+        "breakdown_value": side.breakdown_value[keep],
+    }
+    for name, source in columns.items():
+        values = getattr(side, source) if source != "nan" else None
+        out[name] = np.full(len(year), np.nan) if values is None else values[keep]
+    return out
+
+
+def _stack(parts: list[dict[str, np.ndarray]], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: np.concatenate([p[c] for p in parts]) for c in columns})
 
 
 def _child_mean(ind: Indicator) -> bool:
@@ -279,6 +396,7 @@ def gather(
     units: dict[str, sa.Table],
     chosen: Sequence[Indicator],
     cache: SideCache | None = None,
+    la_code: str | None = None,
 ) -> pd.DataFrame:
     """numerator and denominator (n, sum and sum of squares for means over children) of every
     indicator in ``chosen``, per year, LA, breakdown and value, stacked.
@@ -286,32 +404,49 @@ def gather(
     Sides are queried (and shared through ``cache``), stacked, and joined once per batch:
     one join per indicator and breakdown cost more than the queries themselves."""
     cache = {} if cache is None else cache
-    prefetch(conn, units, chosen, cache)
+    prefetch(conn, units, chosen, cache, la_code)
     nums, dens = [], []
     for ind in chosen:
         population_based = ind.denominator is not None and ind.denominator.population is not None
         for breakdown in [None, *ind.breakdowns]:
             if breakdown == "disability" and population_based:
                 continue  # no population by disability to divide by
-            tag = {"indicator_id": ind.id, "breakdown": breakdown or "total"}
-            num = _side(cache, ind.numerator, breakdown, keep_zero=ind.measure == "count")
+            tag = (ind.id, breakdown or "total")
+            keep_zero = ind.measure == "count"
             if _child_mean(ind):
-                nums.append(num.assign(numerator=num["n"], sum=num["s"], sumsq=num["ss"], **tag))
+                nums.append(
+                    _rows(
+                        cache,
+                        ind.numerator,
+                        breakdown,
+                        keep_zero,
+                        tag,
+                        numerator="n",
+                        sum="s",
+                        sumsq="ss",
+                    )
+                )
                 continue
-            value = num["s"] if ind.numerator.columns else num["n"]
-            nums.append(num.assign(numerator=value, **tag))
+            value = "s" if ind.numerator.columns else "n"
+            nums.append(
+                _rows(
+                    cache,
+                    ind.numerator,
+                    breakdown,
+                    keep_zero,
+                    tag,
+                    numerator=value,
+                    sum="nan",
+                    sumsq="nan",
+                )
+            )
             if ind.denominator is not None:
-                den = _side(cache, ind.denominator, breakdown, keep_zero=False)
-                value = den["s"] if ind.denominator.columns else den["n"]
-                dens.append(den.assign(denominator=value, **tag))
+                value = "s" if ind.denominator.columns else "n"
+                dens.append(_rows(cache, ind.denominator, breakdown, False, tag, denominator=value))
     keys = ["indicator_id", "breakdown", *KEYS, "breakdown_value"]
-    num_frame = pd.concat(nums, ignore_index=True)
-    for col in ("sum", "sumsq"):
-        if col not in num_frame:
-            num_frame[col] = np.nan
-    num_frame = num_frame[[*keys, "numerator", "sum", "sumsq"]]
+    num_frame = _stack(nums, [*keys, "numerator", "sum", "sumsq"])
     if dens:
-        den_frame = pd.concat(dens, ignore_index=True)[[*keys, "denominator"]]
+        den_frame = _stack(dens, [*keys, "denominator"])
         # Outer: a breakdown value the denominator lacks (sex or ethnicity unknown has no
         # population) is still published as a count, so it stays in the additive relations
         # that secondary suppression protects; otherwise total minus the parts would reveal it.
@@ -321,10 +456,30 @@ def gather(
     else:
         out = num_frame.assign(denominator=np.nan)
     first = out["indicator_id"].map({i.id: i.first_year for i in chosen})
-    out = out[out["year"].to_numpy() >= first.to_numpy()].reset_index(drop=True)
+    out = out[out["year"].to_numpy() >= first.to_numpy()]
+    return canonical_counts(out)
+
+
+COUNT_KEYS = ["indicator_id", "breakdown", "year", "la_code", "breakdown_value"]
+COUNT_COLUMNS = [*COUNT_KEYS, "numerator", "denominator", "sum", "sumsq"]
+
+
+def canonical_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """LA-level counts in one fixed order and dtypes, however they were made (queried for every
+    LA, or read back from ``metrics_la_counts`` with one LA's rows replaced after an import).
+
+    The order is part of the result, not a detail: regional and national sums of non-integer
+    columns depend on the order they are added in, and secondary suppression hides the first of
+    equal cells. Sorted by key, a rebuild of some rows gives the very rows a full build gives."""
+    out = frame[[*COUNT_COLUMNS, *(["trend"] if "trend" in frame else [])]].copy()
     for col in ("indicator_id", "breakdown", "breakdown_value", "la_code"):
-        out[col] = out[col].astype(str).astype("category")
+        out[col] = out[col].astype(str)
     out["year"] = out["year"].astype("int64")
+    for col in ("numerator", "denominator", "sum", "sumsq"):
+        out[col] = pd.to_numeric(out[col]).astype(float)
+    out = out.sort_values(COUNT_KEYS, ignore_index=True)
+    for col in ("indicator_id", "breakdown", "breakdown_value", "la_code"):
+        out[col] = out[col].astype("category")
     return out
 
 
@@ -392,7 +547,7 @@ def _values(frame: pd.DataFrame, attrs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _comparisons(frame: pd.DataFrame, attrs: pd.DataFrame) -> pd.DataFrame:
-    keys = ["indicator_id", "year", "breakdown", "breakdown_value"]
+    keys = ["indicator_id", "time_period", "breakdown", "breakdown_value"]
     eng = frame.loc[frame["geographic_level"] == "national", [*keys, "value"]]
     frame = frame.merge(eng.rename(columns={"value": "england"}), on=keys, how="left")
     national = (frame["geographic_level"] == "national").to_numpy()
@@ -418,14 +573,29 @@ def _comparisons(frame: pd.DataFrame, attrs: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=["england"])
 
 
-def _trends(frame: pd.DataFrame, attrs: pd.DataFrame) -> pd.DataFrame:
+TREND_BY = ["indicator_id", "geographic_level", "area_code", "breakdown", "breakdown_value"]
+
+
+def _trend_kind(indicator_ids: pd.Series, attrs: pd.DataFrame) -> np.ndarray:
+    """Which trend test each row gets: proportions a chi-square test, the rest a regression."""
+    proportion = (indicator_ids.map(attrs["measure"]) == "proportion").to_numpy()
+    return np.where(proportion, "proportion", "other")
+
+
+def _trends(
+    frame: pd.DataFrame, attrs: pd.DataFrame, axes: dict[str, np.ndarray] | None = None
+) -> pd.DataFrame:
+    """The trend marker, one test per kind over the batch's years (``axes``, per kind, when the
+    frame holds only some of them)."""
     frame = frame.rename(columns={"year": "time_period"})
-    proportion = (frame["indicator_id"].map(attrs["measure"]) == "proportion").to_numpy()
+    kinds = _trend_kind(frame["indicator_id"], attrs)
     trend = np.full(len(frame), "", dtype=object)
-    by = ["indicator_id", "geographic_level", "area_code", "breakdown", "breakdown_value"]
-    for kind, rows in (("proportion", proportion), ("other", ~proportion)):
+    kind: TrendKind
+    for kind in ("proportion", "other"):
+        rows = kinds == kind
         if rows.any():
-            result = recent_trends(frame[rows], kind=kind, by=by)  # type: ignore[arg-type]
+            axis = None if axes is None else axes[kind]
+            result = recent_trends(frame[rows], kind=kind, by=TREND_BY, axis=axis)
             trend[rows] = result["trend"].fillna("").to_numpy()
     frame["trend"] = trend
     return frame
@@ -462,25 +632,23 @@ def _neighbours(frame: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     return out.merge(names, on="area_code", how="left")
 
 
-def batch_frame(
-    conn: sa.Connection,
-    units: dict[str, sa.Table],
-    chosen: Sequence[Indicator],
+def with_trends(
+    gathered: pd.DataFrame,
+    attrs: pd.DataFrame,
     geo: pd.DataFrame,
-    pairs: pd.DataFrame,
-    cache: SideCache | None = None,
+    axes: dict[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
-    """Every published row for a batch of indicators: LAs, regions, England, neighbours, all
-    years and breakdowns, after statistics and disclosure control."""
-    attrs = _attributes(chosen)
-    gathered = gather(conn, units, chosen, cache)
-    if gathered.empty:
-        # No LA has records for these indicators (a database holding one imported return).
-        return pd.DataFrame()
+    """LA counts rolled up to regions and England, with values, intervals and trends: all that a
+    year's statistics need from other years (the trend's five-year window)."""
     frame = _with_levels(gathered, geo)
     frame = _values(frame, attrs)
+    return _trends(frame, attrs, axes)
+
+
+def published(frame: pd.DataFrame, attrs: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """The published rows from :func:`with_trends`' rows: comparisons, disclosure control and
+    neighbour summaries, each computed within one indicator and year."""
     frame = _comparisons(frame, attrs)
-    frame = _trends(frame, attrs)
     # No rate where there is nothing to divide by (e.g. sex unknown: no population): "z".
     ratio = frame["indicator_id"].map(attrs["measure"]).isin(RATIO_MEASURES).to_numpy()
     no_base = ratio & ~frame["indicator_id"].map(attrs["child_mean"]).to_numpy(dtype=bool)
@@ -500,15 +668,32 @@ def batch_frame(
     return out
 
 
-def indicator_frame(
-    conn: sa.Connection,
-    units: dict[str, sa.Table],
-    ind: Indicator,
-    geo: pd.DataFrame,
-    pairs: pd.DataFrame,
-) -> pd.DataFrame:
-    """Every published row for one indicator."""
-    return batch_frame(conn, units, [ind], geo, pairs)
+AREA_COLUMNS = [
+    "indicator_id", "breakdown", "year", "geographic_level", "area_code", "breakdown_value",
+    "numerator", "denominator", "sum", "sumsq", "value", "lower_95", "upper_95", "trend",
+]  # fmt: skip
+
+
+def la_trends(gathered: pd.DataFrame, frame: pd.DataFrame, geo: pd.DataFrame) -> np.ndarray:
+    """Each LA row's trend before disclosure control, in ``gathered``'s order ("" for an LA
+    not on the map). ``frame`` (:func:`with_trends`) starts with the LA rows of ``gathered``
+    that are on the map, in their order."""
+    on_map = gathered["la_code"].astype(str).isin(geo["la_code"].astype(str)).to_numpy()
+    la = frame[(frame["geographic_level"] == "local_authority").to_numpy()]
+    if len(la) != on_map.sum() or not np.array_equal(
+        la["la_code"].astype(str).to_numpy(), gathered.loc[on_map, "la_code"].astype(str).to_numpy()
+    ):
+        raise AssertionError("with_trends did not keep the LA rows in the order of the counts")
+    out = np.full(len(gathered), "", dtype=object)
+    out[on_map] = la["trend"].to_numpy(dtype=object)
+    return out
+
+
+def area_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Regional and national rows of :func:`with_trends` as they are before disclosure control
+    (kept, so that a rebuild after an import has the trend series of the areas it changes)."""
+    rows = frame[frame["geographic_level"].isin(["regional", "national"]).to_numpy()]
+    return rows.rename(columns={"time_period": "year"})[AREA_COLUMNS]
 
 
 def origin_frame(conn: sa.Connection, geo: pd.DataFrame) -> pd.DataFrame:
@@ -526,6 +711,48 @@ def origin_frame(conn: sa.Connection, geo: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- the whole build
+def chosen_indicators(cat: Catalogue, indicator_ids: Iterable[str] | None) -> list[Indicator]:
+    return (
+        [cat.indicator(i) for i in indicator_ids]
+        if indicator_ids
+        else [i for i in cat if i.computable]
+    )
+
+
+def needed_units(chosen: Sequence[Indicator]) -> list[str]:
+    """Every unit the indicators' counts and coverage measures read."""
+    return sorted(
+        {c.unit for ind in chosen for c in (ind.numerator, ind.denominator) if c and c.unit}
+        | {
+            UNIT_MEASURES[m][0]
+            for ind in chosen
+            for m in ind.annotations.coverage.measures
+            if m in UNIT_MEASURES
+        }
+    )
+
+
+def batches(chosen: Sequence[Indicator]) -> list[Sequence[Indicator]]:
+    """The build's batches of indicators. A rebuild after an import keeps the same ones: the
+    trend's time axis is every year any indicator of the batch has."""
+    return [chosen[start : start + BATCH] for start in range(0, len(chosen), BATCH)]
+
+
+def read_pairs(conn: sa.Connection) -> pd.DataFrame:
+    n = ref_statistical_neighbours
+    return pd.DataFrame(
+        conn.execute(
+            sa.select(n.c.ons_code, n.c.neighbour_ons_code).where(n.c.model == 2025)
+        ).fetchall(),
+        columns=["ons_code", "neighbour_ons_code"],
+    )
+
+
+def drop_units(conn: sa.Connection, units: dict[str, sa.Table]) -> None:
+    for name in [*(t.name for t in units.values()), *PEOPLE_SQL]:
+        conn.execute(sa.text(f'DROP TABLE IF EXISTS "{name}"'))
+
+
 def build_metrics(
     engine: sa.Engine,
     *,
@@ -536,51 +763,40 @@ def build_metrics(
     """Recompute ``indicator_values`` and ``coverage_values`` from the records in ``engine``.
 
     The new tables are written under temporary names and swapped in one transaction at the
-    end, so readers see the old tables or the new ones, never a half-built set."""
+    end, so readers see the old tables or the new ones, never a half-built set. A build of
+    every computable indicator also keeps the LA-level counts (metrics/stored.py) that let a
+    later import rebuild only what it changes (metrics/partial.py)."""
     report = BuildReport()
     cat = catalogue or load_catalogue()
-    chosen = (
-        [cat.indicator(i) for i in indicator_ids]
-        if indicator_ids
-        else [i for i in cat if i.computable]
-    )
+    chosen = chosen_indicators(cat, indicator_ids)
     tick = time.perf_counter()
     calendar.install(engine)
-    needed = sorted(
-        {c.unit for ind in chosen for c in (ind.numerator, ind.denominator) if c and c.unit}
-        | {
-            UNIT_MEASURES[m][0]
-            for ind in chosen
-            for m in ind.annotations.coverage.measures
-            if m in UNIT_MEASURES
-        }
-    )
     with engine.begin() as conn:
-        units = materialise_units(conn, needed)
+        units = materialise_units(conn, needed_units(chosen))
     report.seconds["units"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
     with engine.connect() as conn:
         geo = _geography(conn)
-        pairs = pd.DataFrame(
-            conn.execute(
-                sa.select(
-                    ref_statistical_neighbours.c.ons_code,
-                    ref_statistical_neighbours.c.neighbour_ons_code,
-                ).where(ref_statistical_neighbours.c.model == 2025)
-            ).fetchall(),
-            columns=["ons_code", "neighbour_ons_code"],
-        )
-        frames = []
+        pairs = read_pairs(conn)
+        frames, counts, areas = [], [], []
         cache: SideCache = {}
         prefetch(conn, units, chosen, cache)  # every unit read once for the whole build
-        for start in range(0, len(chosen), BATCH):
-            batch = chosen[start : start + BATCH]
-            frames.append(batch_frame(conn, units, batch, geo, pairs, cache))
+        for batch in batches(chosen):
+            gathered = gather(conn, units, batch, cache)
+            if gathered.empty:
+                # No LA has records for these indicators (a database holding one import).
+                continue
+            attrs = _attributes(batch)
+            frame = with_trends(gathered, attrs, geo)
+            counts.append(gathered.assign(trend=la_trends(gathered, frame, geo)))
+            areas.append(area_rows(frame))
+            frames.append(published(frame, attrs, pairs))
             if progress:
                 progress(", ".join(i.id for i in batch))
-        values = pd.concat(frames, ignore_index=True)
-        coverage = coverage_frame(conn, units, chosen, geo)
+        values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        sources, links = coverage_inputs(conn, units, chosen)
+        coverage = coverage_rows(sources, links, geo)
         tock = time.perf_counter()
         origins = origin_frame(conn, geo)
         signals = signal_frame(values, list(chosen), read_context(conn), geo)
@@ -589,13 +805,37 @@ def build_metrics(
     report.seconds["indicators"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
+    with engine.begin() as conn:
+        # Until the new counts are all kept, none are: an import meanwhile rebuilds in full.
+        conn.execute(sa.text(f'DROP TABLE IF EXISTS "{BUILD_STATE}"'))
     _replace(engine, indicator_values_table, "indicator_values", values)
     _replace(engine, coverage_values_table, "coverage_values", coverage)
     _replace(engine, data_origins_table, "data_origins", origins)
     with engine.begin() as conn:
-        for name in [*(t.name for t in units.values()), *PEOPLE_SQL]:
-            conn.execute(sa.text(f'DROP TABLE IF EXISTS "{name}"'))
+        drop_units(conn, units)
     report.seconds["write"] = time.perf_counter() - tick
+
+    tick = time.perf_counter()
+    if indicator_ids is None:
+        kept = (
+            pd.concat(counts, ignore_index=True) if counts else pd.DataFrame(columns=COUNT_COLUMNS)
+        )
+        _replace(engine, la_counts_table, LA_COUNTS, kept)
+        kept = pd.concat(areas, ignore_index=True) if areas else pd.DataFrame(columns=AREA_COLUMNS)
+        _replace(engine, area_values_table, AREA_VALUES, kept)
+        _replace(engine, la_coverage_table, LA_COVERAGE, sources)
+        _replace(
+            engine,
+            build_state_table,
+            BUILD_STATE,
+            pd.DataFrame({"fingerprint": [fingerprint(chosen)]}),
+        )
+    else:
+        # Counts for some indicators only: an import must not take them for the whole set.
+        with engine.begin() as conn:
+            for name in STORED:
+                conn.execute(sa.text(f'DROP TABLE IF EXISTS "{name}"'))
+    report.seconds["keep"] = time.perf_counter() - tick
     report.rows = {"indicator_values": len(values), "coverage_values": len(coverage)}
     return report
 

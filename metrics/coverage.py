@@ -75,9 +75,9 @@ def _flag(cond: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 
 def _measures(
-    conn: sa.Connection, units: dict[str, sa.Table]
+    conn: sa.Connection, units: dict[str, sa.Table], la_code: str | None = None
 ) -> dict[str, Callable[[], pd.DataFrame]]:
-    c, e, h = s.cin_child, s.cin_episode, s.cla_header
+    c, e = s.cin_child, s.cin_episode
     d = s.cin_disability
     has_dis = (
         sa.select(sa.literal(1))
@@ -95,6 +95,8 @@ def _measures(
         ).group_by(table.c.year, table.c.la_code)
         if where is not None:
             stmt = stmt.where(where)
+        if la_code is not None:
+            stmt = stmt.where(table.c.la_code == la_code)
         return _share(conn, stmt)
 
     out: dict[str, Callable[[], pd.DataFrame]] = {
@@ -111,13 +113,15 @@ def _measures(
     out["workforce_ethnicity_unknown"] = lambda: per_la(
         w, _flag(w.c.ethnicity.is_(None) | w.c.ethnicity.in_(["REFU", "NOBT"]))
     )
-    del h
     return out
 
 
-def _returns_missing(conn: sa.Connection) -> pd.DataFrame:
+def _returns_missing(conn: sa.Connection, la_code: str | None = None) -> pd.DataFrame:
     r = s.return_status
-    rows = conn.execute(sa.select(r.c.year, r.c.la_code, r.c.return_name, r.c.status)).fetchall()
+    stmt = sa.select(r.c.year, r.c.la_code, r.c.return_name, r.c.status)
+    if la_code is not None:
+        stmt = stmt.where(r.c.la_code == la_code)
+    rows = conn.execute(stmt).fetchall()
     return pd.DataFrame(rows, columns=[*KEYS, "return_name", "status"])
 
 
@@ -130,14 +134,22 @@ def _label(measure: str, num: float, den: float, value: float, status: str) -> s
     return f"{what}: {value:.1f}% ({num:,.0f} of {den:,.0f} {of})"
 
 
-def coverage_frame(
-    conn: sa.Connection, units: dict[str, sa.Table], indicators: list[Indicator], geo: pd.DataFrame
-) -> pd.DataFrame:
-    """Each coverage measure computed and disclosure-controlled once, then attached to every
-    indicator that lists it (many indicators share a measure: the work must not repeat)."""
-    measures = _measures(conn, units)
+SOURCE_COLUMNS = [*KEYS, "source", "numerator", "denominator"]
+LINK_COLUMNS = ["indicator_id", "measure", "source"]
+
+
+def coverage_inputs(
+    conn: sa.Connection,
+    units: dict[str, sa.Table],
+    indicators: list[Indicator],
+    la_code: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each coverage measure's per-LA shares (``SOURCE_COLUMNS``, one row per year, LA and
+    source), and which indicator shows which source (``LINK_COLUMNS``). Only ``la_code``'s rows
+    if given: after an import the other LAs' shares are read back from the last build."""
+    measures = _measures(conn, units, la_code)
     wanted = {m for ind in indicators for m in ind.annotations.coverage.measures}
-    status = _returns_missing(conn)
+    status = _returns_missing(conn, la_code)
     # (indicator, measure, source key): returns_missing is per return, so its key names it.
     links = []
     sources: dict[str, pd.DataFrame] = {}
@@ -161,12 +173,41 @@ def coverage_frame(
             else:
                 continue
             links.append((ind.id, measure, key))
-    if not links:
+    pairs = pd.DataFrame(links, columns=LINK_COLUMNS)
+    used = sorted(set(pairs["source"]))
+    if not used:
+        return pd.DataFrame(columns=SOURCE_COLUMNS), pairs
+    la = pd.concat([sources[k].assign(source=k) for k in used], ignore_index=True)
+    return canonical_sources(la), pairs
+
+
+def canonical_sources(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per-LA shares in one fixed order and dtypes: secondary suppression hides the first of
+    equal cells, so a rebuild after an import must see them in the order a full build does."""
+    out = frame[SOURCE_COLUMNS].copy()
+    out["year"] = out["year"].astype("int64")
+    out["la_code"] = out["la_code"].astype(str)
+    out["source"] = out["source"].astype(str)
+    for col in ("numerator", "denominator"):
+        out[col] = pd.to_numeric(out[col]).astype(float)
+    return out.sort_values(["source", "year", "la_code"], ignore_index=True)
+
+
+def coverage_frame(
+    conn: sa.Connection, units: dict[str, sa.Table], indicators: list[Indicator], geo: pd.DataFrame
+) -> pd.DataFrame:
+    """Each coverage measure computed and disclosure-controlled once, then attached to every
+    indicator that lists it (many indicators share a measure: the work must not repeat)."""
+    sources, links = coverage_inputs(conn, units, indicators)
+    return coverage_rows(sources, links, geo)
+
+
+def coverage_rows(sources: pd.DataFrame, links: pd.DataFrame, geo: pd.DataFrame) -> pd.DataFrame:
+    """The published coverage rows from the per-LA shares (:func:`coverage_inputs`): regions and
+    England summed, disclosure control within each source and year, a sentence each."""
+    if links.empty or sources.empty:
         return pd.DataFrame(columns=COLUMNS)
-    used = {key for _, _, key in links}
-    la = pd.concat([sources[k].assign(source=k) for k in sorted(used)], ignore_index=True).merge(
-        geo, on="la_code", how="inner"
-    )
+    la = sources.merge(geo, on="la_code", how="inner")
     la["geographic_level"] = "local_authority"
     sums = ["numerator", "denominator"]
     by = ["year", "source"]
@@ -219,6 +260,5 @@ def coverage_frame(
             strict=True,
         )
     ]
-    pairs = pd.DataFrame(links, columns=["indicator_id", "measure", "source"])
-    frame = frame.drop(columns=["indicator_id", "measure"]).merge(pairs, on="source")
+    frame = frame.drop(columns=["indicator_id", "measure"]).merge(links, on="source")
     return frame[COLUMNS]

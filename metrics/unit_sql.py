@@ -23,6 +23,24 @@ Builder = Callable[[], Select]
 TRUE = sa.true()
 
 
+def on_grid(value: ColumnElement[Any], bits: int = 32) -> ColumnElement[Any]:
+    """``value`` rounded to a multiple of 2**-bits (a change below 1e-9 at the default).
+
+    Floating-point addition is not associative, and parallel engines (DuckDB, PostgreSQL) add
+    a group's rows in whatever order their threads finish, so a plain SUM of non-integer values
+    can differ in its last bit from one run to the next, and between a build of every LA and a
+    rebuild of one. Values on a grid add exactly while the total stays below 2**(53 - bits), so
+    their sum is the same in any order: a rebuild after an import matches a full build exactly.
+    Values of 2**(52 - bits) and more are on the grid already and are left as they are."""
+    scale = float(2**bits)
+    return sa.func.round(value * scale) / scale
+
+
+def exact_sum(value: ColumnElement[Any], bits: int = 32) -> ColumnElement[Any]:
+    """SUM that does not depend on the order rows are added in (see :func:`on_grid`)."""
+    return sa.func.sum(on_grid(value, bits))
+
+
 def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     """A 0/1 integer column (booleans travel badly between engines)."""
     return sa.case((condition, 1), else_=0)
@@ -756,18 +774,18 @@ def workforce() -> Select:
         sa.select(
             w.c.year,
             w.c.la_code,
-            sa.func.sum(sa.case((employed & in_post & started_before, fte), else_=0.0)).label(
+            exact_sum(sa.case((employed & in_post & started_before, fte), else_=0.0)).label(
                 "fte_in_post"
             ),
-            sa.func.sum(
-                sa.case((employed & left, sa.func.coalesce(w.c.fte, 0.0)), else_=0.0)
-            ).label("leaver_fte"),
-            sa.func.sum(sa.case((~employed & in_post, fte), else_=0.0)).label("agency_fte_workers"),
+            exact_sum(sa.case((employed & left, sa.func.coalesce(w.c.fte, 0.0)), else_=0.0)).label(
+                "leaver_fte"
+            ),
+            exact_sum(sa.case((~employed & in_post, fte), else_=0.0)).label("agency_fte_workers"),
             # Caseloads count every case-holding worker, agency staff included (DfE's measure).
-            sa.func.sum(sa.case((in_post & (w.c.org_role == 5), fte), else_=0.0)).label(
+            exact_sum(sa.case((in_post & (w.c.org_role == 5), fte), else_=0.0)).label(
                 "caseholder_fte"
             ),
-            sa.func.sum(
+            exact_sum(
                 sa.case(
                     (in_post & (w.c.org_role == 5), sa.func.coalesce(w.c.cases30, 0)),
                     else_=0,
@@ -887,3 +905,19 @@ UNIT_SQL: dict[str, Builder] = {
     "la_ofsted": la_ofsted,
     "la_hospital": la_hospital,
 }
+
+
+# Which years of a unit's rows one LA-year's records can change (a rebuild after an import
+# recomputes those only). Every unit joins the records of one LA and one year, except these:
+# a referral is a re-referral by the child's previous referral, in any return of the LA, so
+# referral rows of any year read every year's records; long-term stability looks back to the
+# start of the period of care, so rows of later years read earlier returns.
+Reach = tuple[int | None, int | None]  # first and last year, None for no bound
+REACH: dict[str, str] = {"referral": "all", "child_referred": "all", "cla_31mar": "later"}
+
+
+def reached(unit: str | None, year: int) -> Reach:
+    """The years of ``unit``'s rows that records of ``year`` can change (a population: only
+    ``year``, but it is not the LA's records: the import does not change it)."""
+    reach = REACH.get(unit, "same") if unit is not None else "all"
+    return {"same": (year, year), "later": (year, None), "all": (None, None)}[reach]

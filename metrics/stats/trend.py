@@ -145,13 +145,16 @@ def recent_trends(
     kind: TrendKind,
     by: Sequence[str],
     time: str = "time_period",
+    axis: ArrayLike | None = None,
 ) -> pd.DataFrame:
     """The trend marker for every row of ``frame``, over the five time points ending at it.
 
     Proportions read ``numerator`` and ``denominator``; other measures ``value``, ``lower_95``
     and ``upper_95``. The time axis is every distinct ``time`` in the frame, so a group missing
-    a year in its window cannot be calculated. Returns ``by`` + ``time`` + ``trend`` +
-    ``trend_statistic``, one row per input row, in the input order.
+    a year in its window cannot be calculated; ``axis`` gives it instead, so that a frame holding
+    only some years (a rebuild after one LA's import) still has the windows of the whole series.
+    Returns ``by`` + ``time`` + ``trend`` + ``trend_statistic``, one row per input row, in the
+    input order.
     """
     if kind not in ("proportion", "other"):
         raise ValueError(f"unknown trend kind {kind!r}; expected 'proportion' or 'other'")
@@ -167,7 +170,14 @@ def recent_trends(
     if duplicated.any():
         first = rows[duplicated].iloc[0].to_dict()
         raise ValueError(f"recent_trends: more than one row for {first}")
-    axis = np.sort(frame[time].dropna().unique())
+    present = np.sort(frame[time].dropna().unique())
+    if axis is None:
+        axis = present
+    else:
+        axis = np.sort(np.unique(as_float(axis)))
+        outside = np.setdiff1d(as_float(present), axis)
+        if outside.size:
+            raise ValueError(f"recent_trends: time {outside[0]:g} is not on the given axis")
     groups = frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy() if keys else None
     group_index = np.zeros(len(frame), dtype=np.int64) if groups is None else groups
     time_index = np.searchsorted(axis, frame[time].to_numpy())
