@@ -75,7 +75,7 @@ def discover(paths: list[Path]) -> list[tuple[Path, str]]:
 
 
 def sort_files(
-    paths: list[Path], year: int, report: Report, limits: Limits | None = None
+    paths: list[Path], report: Report, limits: Limits | None = None
 ) -> Sorted:
     """Check each file's layer and sort the readable returns by kind."""
     limits = limits or Limits()
@@ -135,7 +135,7 @@ def sort_files(
         if text is None:
             continue
         if suffix == ".csv":
-            table = _csv_table(path, name, text, year, report)
+            table = _csv_table(path, name, text, report)
             if table is not None:
                 out.ssda903.append(table)
         else:
@@ -238,7 +238,7 @@ def _decoded(data: bytes, name: str, report: Report) -> str | None:
 
 
 # ---------------------------------------------------------------- CSV
-def _csv_table(path: Path, name: str, text: str, year: int, report: Report) -> CsvTable | None:
+def _csv_table(path: Path, name: str, text: str, report: Report) -> CsvTable | None:
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
@@ -259,7 +259,7 @@ def _csv_table(path: Path, name: str, text: str, year: int, report: Report) -> C
                 return None
     rows = list(csv.reader(io.StringIO(text, newline="")))
     header = [h.strip().upper() for h in rows[first]]
-    table = _identify(header, name, first + 1, year, report)
+    table = _identify(header, name, first + 1, report)
     if table is None:
         return None
     body = rows[first + 1 :]
@@ -323,7 +323,7 @@ def _csv_table(path: Path, name: str, text: str, year: int, report: Report) -> C
     return CsvTable(path, name, table, frame.reset_index(drop=True), line_numbers, extra)
 
 
-def _identify(header: list[str], name: str, line: int, year: int, report: Report) -> str | None:
+def _identify(header: list[str], name: str, line: int, report: Report) -> str | None:
     """The 903 table these columns are (extra columns allowed), or None with the reason."""
     got = set(header)
     candidates = [*FILES.values(), SIDECAR]

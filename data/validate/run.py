@@ -42,7 +42,7 @@ def validate_returns(
             report.error(str(p), "", "", "", "file.missing", "no such file or folder")
     if report.errors:
         return Validated(report, [], None)
-    found = sort_files(given, year, report, limits)
+    found = sort_files(given, report, limits)
     if found.ssda903:
         check_ssda903(found.ssda903, la_code, year, report)
     for path, name in found.cin:

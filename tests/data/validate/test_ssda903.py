@@ -600,7 +600,7 @@ def test_a_large_clean_la_year_has_nothing_to_report(
     ids): vectorised checks must not see faults across the copies. (Speed: ``make bench``.)"""
     folder = exports[("926", 2025)]
     assert isinstance(folder, Path)
-    found = sort_files([folder], 2025, Report())
+    found = sort_files([folder], Report())
     copies = 8
     big = []
     for t in found.ssda903:
