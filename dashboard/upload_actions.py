@@ -10,12 +10,11 @@ does the running app re-read its data.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-import sqlalchemy as sa
 
 from dashboard.picker import area_from_text
 from dashboard.upload_access import UploadSettings
@@ -29,6 +28,7 @@ from dashboard.upload_files import (
     save_upload,
     write_report,
 )
+from data.cli import metrics_step
 from data.importer import ImportResult, import_returns
 from data.validate.report import Report
 
@@ -127,17 +127,6 @@ def check_upload(
     return Checked(token, choice, result.report, saved, list(result.validated.returns))
 
 
-def _rebuild_metrics(la_code: str, year: int) -> Callable[[sa.Engine], None]:
-    """The metrics rebuild after this LA-year's import: only what its records change."""
-
-    def run(engine: sa.Engine) -> None:
-        from metrics.partial import rebuild_after_import
-
-        rebuild_after_import(engine, la_code, year)
-
-    return run
-
-
 def load_upload(settings: UploadSettings, token: str, choice: Choice) -> ImportResult:
     """Import the checked files for real, then show the new data in the running app. The
     files are removed once they are loaded (or refused); after a failure they stay, so the
@@ -151,7 +140,7 @@ def load_upload(settings: UploadSettings, token: str, choice: Choice) -> ImportR
                 [folder],
                 choice.la_code,
                 choice.year,
-                after_load=_rebuild_metrics(choice.la_code, choice.year),
+                after_load=metrics_step(changed=(choice.la_code, choice.year)),
                 limits=settings.limits,
             )
         except Exception as error:
