@@ -74,9 +74,7 @@ def discover(paths: list[Path]) -> list[tuple[Path, str]]:
     return found
 
 
-def sort_files(
-    paths: list[Path], report: Report, limits: Limits | None = None
-) -> Sorted:
+def sort_files(paths: list[Path], report: Report, limits: Limits | None = None) -> Sorted:
     """Check each file's layer and sort the readable returns by kind."""
     limits = limits or Limits()
     files = discover(paths)
