@@ -2,25 +2,29 @@
 very rows a full build would write.
 
 An import replaces LA L's records for one year. Units never join across LAs, so only L's
-LA-level counts can change, and L's units are all that is queried (for every year: a return
-can change L's other years too, e.g. a referral re-referred in the next year). The other LAs'
-counts are read back from the last build (metrics/stored.py). Every statistic is computed
+LA-level counts can change: L's units are recomputed (from temporary one-LA copies of the
+record tables, for the years the import can reach: ``metrics.unit_sql.REACH``) and the other
+LAs' counts are read back from the last build (metrics/stored.py). Every statistic is computed
 within one indicator and year, except the trend, whose five-year window makes a year's trend
 depend on the four before it. So:
 
 - an indicator-year where any of L's counts changed is rebuilt for every area (regions,
-  England, comparisons, ranks, disclosure and neighbour summaries all depend on every LA), from
-  the kept counts of its trend window, and its hidden-need signals are rebuilt if it is one of
-  the latest years;
-- in the four years after it only the trend of L, its region and England can change, and only
-  that column of those rows is rewritten (a suppressed cell publishes no trend);
-- a coverage source's year is rebuilt where L's share changed; ``data_origins`` is rewritten.
+  England, comparisons, ranks, disclosure and neighbour summaries all depend on every LA);
+  its hidden-need signals are rebuilt if it is one of the latest years;
+- the trends of L, its region and England are recomputed in those years and the four after
+  (from L's counts and the kept series of the region and England); every other area's trend is
+  unchanged and read back as kept. In the years after, only the trend column of those three
+  areas' published rows is rewritten (blank where the cell is suppressed, as in a full build);
+- a coverage source's year is rebuilt where L's share changed; ``data_origins`` is rewritten;
+- the kept counts, series and shares are brought up to date for the next import.
 
-The rows and their order are those of a full build (``canonical_counts``), so every sum,
-suppression choice and rank comes out the same; tests/metrics/test_partial_build.py compares
-the tidy tables of both. Without kept counts from this catalogue (a database built before
-them, or a build of some indicators only), or when L's years change a batch's trend axis,
-the full build runs instead.
+Rows enter every statistic in the order a full build gives them (``canonical_counts``), and
+sums in SQL do not depend on the order rows are added in (``metrics.unit_sql.on_grid``), so
+every value, suppression choice and rank is the same to the last bit:
+tests/metrics/test_partial_build.py compares the tables of both on DuckDB, SQLite and
+PostgreSQL. Without counts kept by a build of this catalogue (a database built before they
+were kept, or a build of some indicators only), or when L's years change a batch's time axis
+(a year no other LA has), the full build runs instead.
 """
 
 from __future__ import annotations
