@@ -174,7 +174,6 @@ def rebuild_after_import(
             retrended.append(_patched(conn, trends[_in(trends, plan.retrended)], areas))
             series.append(trends[_in(trends, plan.rebuilt | plan.retrended)])
         values = pd.concat(rebuilt, ignore_index=True) if rebuilt else pd.DataFrame()
-        patched = pd.concat(retrended, ignore_index=True) if retrended else pd.DataFrame()
         recomputed = pd.concat(series, ignore_index=True) if series else pd.DataFrame()
     new_counts = _la_trend_column(new_counts, old_counts, recomputed, plans, la_code)
     report.seconds["indicators"] = time.perf_counter() - tick
@@ -198,7 +197,8 @@ def rebuild_after_import(
     tick = time.perf_counter()
     with engine.begin() as conn:
         _write_values(conn, {c for p in plans for c in p.rebuilt}, values)
-        _write_trends(conn, patched, areas)
+        for patched in retrended:  # one batch's indicators each: their conditions never overlap
+            _write_trends(conn, patched, areas)
         _write_coverage(conn, source_changes, links, coverage)
         _write_signals(conn, signalled, signals)
         origins_t = data_origins_table()
@@ -211,7 +211,7 @@ def rebuild_after_import(
         bulk_insert(conn, coverage_t.name, _arrow(coverage_t, new_sources))
     report.seconds["write"] = time.perf_counter() - tick
     report.rows = {
-        "indicator_values": len(values) + len(patched),
+        "indicator_values": len(values) + sum(len(p) for p in retrended),
         "coverage_values": len(coverage) + len(signals),
         "indicator_years": len(changed),
     }
@@ -523,18 +523,14 @@ TREND_KEYS = ["time_period", "geographic_level", "area_code", "indicator_id", "b
 
 
 def _trend_where(
-    iv: sa.Table, year: int, ids: list[str], areas: dict[str, str]
+    iv: sa.Table, frame: pd.DataFrame, areas: dict[str, str]
 ) -> sa.ColumnElement[bool]:
-    """The published rows of these indicators in ``year`` for the LA, its region and England."""
+    """The published rows of the LA, its region and England in the indicator-years of
+    ``frame`` (one condition, so one scan of the table for every year)."""
+    cells = _by_year(_cells(frame.rename(columns={"time_period": "year"})))
     return sa.and_(
-        iv.c.time_period == year,
-        iv.c.indicator_id.in_(ids),
-        sa.or_(
-            *(
-                (iv.c.geographic_level == lv) & (iv.c.area_code == code)
-                for lv, code in areas.items()
-            )
-        ),
+        sa.or_(*((iv.c.time_period == y) & iv.c.indicator_id.in_(ids) for y, ids in cells.items())),
+        _area_condition(iv, areas),
     )
 
 
@@ -545,11 +541,7 @@ def _patched(conn: sa.Connection, trends: pd.DataFrame, areas: dict[str, str]) -
         return pd.DataFrame()
     iv = indicator_values_table()
     keys = [*TREND_KEYS, "breakdown_value"]
-    parts = [
-        read_frame(conn, sa.select(iv).where(_trend_where(iv, y, ids, areas)))
-        for y, ids in _by_year(_cells(trends.rename(columns={"time_period": "year"}))).items()
-    ]
-    rows = pd.concat(parts, ignore_index=True)
+    rows = read_frame(conn, sa.select(iv).where(_trend_where(iv, trends, areas)))
     rows["time_period"] = rows["time_period"].astype("int64")
     text = {k: str for k in keys if k != "time_period"}
     new = trends[[*keys, "trend"]].astype(text).astype({"time_period": "int64"})
@@ -557,11 +549,9 @@ def _patched(conn: sa.Connection, trends: pd.DataFrame, areas: dict[str, str]) -
         new, on=keys, how="left", suffixes=("", "_new"), validate="1:1"
     )
     recomputed = merged["trend_new"].notna().to_numpy()
-    merged["trend"] = np.where(
-        recomputed & (merged["status"] != "c"),
-        merged["trend_new"].fillna(""),
-        np.where(recomputed, "", merged["trend"]),
-    )
+    hidden = (merged["status"] == "c").to_numpy()
+    shown = np.where(hidden, "", merged["trend_new"].fillna("").to_numpy(dtype=object))
+    merged["trend"] = np.where(recomputed, shown, merged["trend"].to_numpy(dtype=object))
     return merged.drop(columns="trend_new")
 
 
@@ -624,13 +614,12 @@ def _write_values(conn: sa.Connection, cells: set[Cell], values: pd.DataFrame) -
 
 
 def _write_trends(conn: sa.Connection, patched: pd.DataFrame, areas: dict[str, str]) -> None:
-    """Replace the rows :func:`_patched` read (the same condition) with their patched copies."""
+    """Replace the rows :func:`_patched` read with their patched copies (the condition is the
+    reading's, or narrower if some indicator-year had no such rows)."""
     if patched.empty:
         return
     iv = indicator_values_table()
-    cells = _cells(patched.rename(columns={"time_period": "year"}))
-    for y, ids in _by_year(cells).items():
-        conn.execute(sa.delete(iv).where(_trend_where(iv, y, ids, areas)))
+    conn.execute(sa.delete(iv).where(_trend_where(iv, patched, areas)))
     bulk_insert(conn, iv.name, _arrow(iv, patched))
 
 

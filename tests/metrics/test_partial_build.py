@@ -23,9 +23,10 @@ from data import schema
 from data.build import build_database
 from data.engine import make_engine
 from data.load import table_checksums
-from metrics.build import BuildReport, build_metrics
+from metrics.build import BuildReport, build_metrics, materialise_units
 from metrics.partial import rebuild_after_import
 from metrics.stored import AREA_VALUES, BUILD_STATE, LA_COUNTS, LA_COVERAGE
+from metrics.unit_sql import UNIT_SQL
 
 LAS = ["202", "805", "926"]  # three regions, three sizes (as the small_db fixture)
 YEARS = range(2020, 2026)
@@ -264,3 +265,27 @@ def test_a_year_no_other_la_has_is_a_full_build(pair: tuple[str, str]) -> None:
     _full(full)
     assert report.mode.startswith("full")
     assert _checksums(partial, TIDY + KEPT) == _checksums(full, TIDY + KEPT)
+
+
+@pytest.mark.parametrize("pair", ["duckdb", "sqlite"], indirect=True)
+def test_the_one_la_copies_never_outlive_the_rebuild(
+    pair: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rebuild reads one LA's records through temporary copies that shadow the record
+    tables; when it fails on the way the connection must not go on seeing one LA only."""
+    partial, _ = pair
+    c = schema.cin_child
+    broken = sa.select(c.c.year, c.c.la_code, sa.func.no_such_function(c.c.child_id).label("x"))
+    monkeypatch.setitem(UNIT_SQL, "broken", lambda: broken)
+    las = sa.select(sa.func.count(sa.distinct(c.c.la_code)))
+
+    def attempt(engine: sa.Engine) -> list[int]:
+        seen = []
+        for _ in range(2):  # the pool hands back the same connection
+            with pytest.raises(sa.exc.DBAPIError), engine.begin() as conn:
+                materialise_units(conn, ["referral", "broken"], LA)
+            with engine.connect() as conn:
+                seen.append(int(conn.execute(las).scalar_one()))
+        return seen
+
+    assert _run(partial, attempt) == [len(LAS), len(LAS)]
