@@ -110,7 +110,7 @@ def rebuild_after_import(
     with engine.connect() as conn:
         kept = kept_fingerprint(conn)
     if kept != fingerprint(chosen):
-        return _full(engine, cat, "no counts kept by a build of this catalogue")
+        return _full(engine, cat, "no counts kept by a full build of this catalogue and code")
 
     report = BuildReport(mode="partial")
     tick = time.perf_counter()
