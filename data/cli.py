@@ -142,8 +142,12 @@ def metrics_step(
         if not quiet:
             timings = ", ".join(f"{k} {v:.0f} s" for k, v in report.seconds.items())
             rows = report.rows["indicator_values"]
-            written = "indicator rows" if report.mode == "full" else "indicator rows rewritten"
-            print(f"  {rows:,} {written}, {report.mode} build ({timings})", file=sys.stderr)
+            if report.mode == "partial":
+                print(f"  {rows:,} indicator rows rewritten ({timings})", file=sys.stderr)
+            else:
+                print(
+                    f"  {rows:,} indicator rows, {report.mode} build ({timings})", file=sys.stderr
+                )
 
     return run
 

@@ -452,14 +452,17 @@ def _check_keys(name: str, data: pa.Table, la_code: str, year: int) -> None:
 
 
 # ---------------------------------------------------------------- checksums
-def table_checksums(engine: sa.Engine) -> dict[str, str]:
-    """An order-independent checksum of every table in the database (for "nothing changed").
+def table_checksums(engine: sa.Engine, names: Iterable[str] | None = None) -> dict[str, str]:
+    """An order-independent checksum of every table in the database (for "nothing changed"),
+    or of those of ``names`` it has.
 
     Tables outside our metadata (the tidy tables, helpers) are read with plain SQL: reflecting
     them fails on DuckDB, whose catalogue lacks some of PostgreSQL's system tables."""
     out: dict[str, str] = {}
     with engine.connect() as conn:
-        for name in sorted(sa.inspect(conn).get_table_names()):
+        present = sa.inspect(conn).get_table_names()
+        wanted = present if names is None else set(present) & set(names)
+        for name in sorted(wanted):
             result = conn.execute(sa.text(f'SELECT * FROM "{name}"'))
             columns = list(result.keys())
             rows = result.fetchall()

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
+from sqlalchemy.sql.util import find_tables
 
 from data.load import bulk_insert
 from data.schema import metadata as record_metadata
@@ -72,10 +73,23 @@ def materialise_units(
     """The people tables, then each unit once, as plain tables the indicator queries scan;
     only ``la_code``'s rows if given, and of each unit only the ``years`` it gives (a rebuild
     after that LA's import)."""
+    names = list(names)
     if la_code is None:
         return _materialise(conn, names, None, years)
-    with _one_la_records(conn, la_code):
+    selects = [build() for build in (*PEOPLE_SQL.values(), *(UNIT_SQL[n] for n in names))]
+    with _one_la_records(conn, la_code, _tables_read(selects)):
         return _materialise(conn, names, la_code, years)
+
+
+def _tables_read(selects: Iterable[sa.Select]) -> set[str]:
+    """The names of the tables ``selects`` read (directly or under an alias)."""
+    out = set()
+    for select in selects:
+        for found in find_tables(select, include_aliases=True):
+            table = found.element if isinstance(found, sa.Alias) else found
+            if isinstance(table, sa.Table):
+                out.add(table.name)
+    return out
 
 
 def _materialise(
@@ -105,28 +119,36 @@ TEMPORARY_SCHEMA = {"duckdb": "temp", "sqlite": "temp", "postgresql": "pg_temp"}
 
 
 @contextmanager
-def _one_la_records(conn: sa.Connection, la_code: str) -> Iterator[None]:
-    """Within the block, statements on ``conn`` see only LA ``la_code``'s rows of every table
-    keyed by LA: temporary copies shadow the tables by name (all three engines look up
-    temporary tables first), so the units' SQL, unchanged, reads one LA's records instead of
-    joining every LA's (the engines do not take a filter on the result into every subquery)."""
+def _one_la_records(conn: sa.Connection, la_code: str, names: set[str]) -> Iterator[None]:
+    """Within the block, statements on ``conn`` see only LA ``la_code``'s rows of the tables
+    ``names`` that are keyed by LA: temporary copies shadow the tables by name (all three
+    engines look up temporary tables first), so the units' SQL, unchanged, reads one LA's
+    records instead of joining every LA's (the engines do not take a filter on the result into
+    every subquery)."""
     temp = TEMPORARY_SCHEMA[conn.dialect.name]
-    present = set(sa.inspect(conn).get_table_names())
+    present = set(sa.inspect(conn).get_table_names()) & names
     shadowed = [t for t in record_metadata.sorted_tables if "la_code" in t.c and t.name in present]
+    done = False
     try:
         for table in shadowed:
             one = sa.select(table).where(table.c.la_code == la_code)
             conn.execute(sa.CreateTableAs(one, table.name, temporary=True))
         yield
+        done = True
     finally:
-        for table in shadowed:
-            conn.execute(sa.text(f'DROP TABLE IF EXISTS {temp}."{table.name}"'))
+        # Always by the temporary schema's name: never the tables they shadow.
+        try:
+            for table in shadowed:
+                conn.execute(sa.text(f'DROP TABLE IF EXISTS {temp}."{table.name}"'))
+        except sa.exc.DBAPIError:
+            if done:
+                raise
+            # After a failure the transaction is aborted; its rollback removes the copies.
 
 
 def _one_la(select: sa.Select, la_code: str | None, years: Reach = (None, None)) -> sa.Select:
-    """``select`` kept to one LA's rows in ``years``. Every unit joins its tables on ``la_code``
-    and ``year``, so the engine takes the filter down to the base tables and the other LAs'
-    records are not read."""
+    """``select`` kept to one LA's rows in ``years`` (the one-LA copies hold that LA's rows
+    only, but a table not copied would still hold every LA's)."""
     first, last = years
     if la_code is None and first is None and last is None:
         return select

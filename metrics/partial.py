@@ -2,25 +2,29 @@
 very rows a full build would write.
 
 An import replaces LA L's records for one year. Units never join across LAs, so only L's
-LA-level counts can change, and L's units are all that is queried (for every year: a return
-can change L's other years too, e.g. a referral re-referred in the next year). The other LAs'
-counts are read back from the last build (metrics/stored.py). Every statistic is computed
+LA-level counts can change: L's units are recomputed (from temporary one-LA copies of the
+record tables, for the years the import can reach: ``metrics.unit_sql.REACH``) and the other
+LAs' counts are read back from the last build (metrics/stored.py). Every statistic is computed
 within one indicator and year, except the trend, whose five-year window makes a year's trend
 depend on the four before it. So:
 
 - an indicator-year where any of L's counts changed is rebuilt for every area (regions,
-  England, comparisons, ranks, disclosure and neighbour summaries all depend on every LA), from
-  the kept counts of its trend window, and its hidden-need signals are rebuilt if it is one of
-  the latest years;
-- in the four years after it only the trend of L, its region and England can change, and only
-  that column of those rows is rewritten (a suppressed cell publishes no trend);
-- a coverage source's year is rebuilt where L's share changed; ``data_origins`` is rewritten.
+  England, comparisons, ranks, disclosure and neighbour summaries all depend on every LA);
+  its hidden-need signals are rebuilt if it is one of the latest years;
+- the trends of L, its region and England are recomputed in those years and the four after
+  (from L's counts and the kept series of the region and England); every other area's trend is
+  unchanged and read back as kept. In the years after, only the trend column of those three
+  areas' published rows is rewritten (blank where the cell is suppressed, as in a full build);
+- a coverage source's year is rebuilt where L's share changed; ``data_origins`` is rewritten;
+- the kept counts, series and shares are brought up to date for the next import.
 
-The rows and their order are those of a full build (``canonical_counts``), so every sum,
-suppression choice and rank comes out the same; tests/metrics/test_partial_build.py compares
-the tidy tables of both. Without kept counts from this catalogue (a database built before
-them, or a build of some indicators only), or when L's years change a batch's trend axis,
-the full build runs instead.
+Rows enter every statistic in the order a full build gives them (``canonical_counts``), and
+sums in SQL do not depend on the order rows are added in (``metrics.unit_sql.on_grid``), so
+every value, suppression choice and rank is the same to the last bit:
+tests/metrics/test_partial_build.py compares the tables of both on DuckDB, SQLite and
+PostgreSQL. Without counts kept by a build of this catalogue (a database built before they
+were kept, or a build of some indicators only), or when L's years change a batch's time axis
+(a year no other LA has), the full build runs instead.
 """
 
 from __future__ import annotations
@@ -106,7 +110,7 @@ def rebuild_after_import(
     with engine.connect() as conn:
         kept = kept_fingerprint(conn)
     if kept != fingerprint(chosen):
-        return _full(engine, cat, "no counts kept by a build of this catalogue")
+        return _full(engine, cat, "no counts kept by a full build of this catalogue and code")
 
     report = BuildReport(mode="partial")
     tick = time.perf_counter()
@@ -170,7 +174,6 @@ def rebuild_after_import(
             retrended.append(_patched(conn, trends[_in(trends, plan.retrended)], areas))
             series.append(trends[_in(trends, plan.rebuilt | plan.retrended)])
         values = pd.concat(rebuilt, ignore_index=True) if rebuilt else pd.DataFrame()
-        patched = pd.concat(retrended, ignore_index=True) if retrended else pd.DataFrame()
         recomputed = pd.concat(series, ignore_index=True) if series else pd.DataFrame()
     new_counts = _la_trend_column(new_counts, old_counts, recomputed, plans, la_code)
     report.seconds["indicators"] = time.perf_counter() - tick
@@ -194,7 +197,8 @@ def rebuild_after_import(
     tick = time.perf_counter()
     with engine.begin() as conn:
         _write_values(conn, {c for p in plans for c in p.rebuilt}, values)
-        _write_trends(conn, patched, areas)
+        for patched in retrended:  # one batch's indicators each: their conditions never overlap
+            _write_trends(conn, patched, areas)
         _write_coverage(conn, source_changes, links, coverage)
         _write_signals(conn, signalled, signals)
         origins_t = data_origins_table()
@@ -207,7 +211,7 @@ def rebuild_after_import(
         bulk_insert(conn, coverage_t.name, _arrow(coverage_t, new_sources))
     report.seconds["write"] = time.perf_counter() - tick
     report.rows = {
-        "indicator_values": len(values) + len(patched),
+        "indicator_values": len(values) + sum(len(p) for p in retrended),
         "coverage_values": len(coverage) + len(signals),
         "indicator_years": len(changed),
     }
@@ -519,18 +523,14 @@ TREND_KEYS = ["time_period", "geographic_level", "area_code", "indicator_id", "b
 
 
 def _trend_where(
-    iv: sa.Table, year: int, ids: list[str], areas: dict[str, str]
+    iv: sa.Table, frame: pd.DataFrame, areas: dict[str, str]
 ) -> sa.ColumnElement[bool]:
-    """The published rows of these indicators in ``year`` for the LA, its region and England."""
+    """The published rows of the LA, its region and England in the indicator-years of
+    ``frame`` (one condition, so one scan of the table for every year)."""
+    cells = _by_year(_cells(frame.rename(columns={"time_period": "year"})))
     return sa.and_(
-        iv.c.time_period == year,
-        iv.c.indicator_id.in_(ids),
-        sa.or_(
-            *(
-                (iv.c.geographic_level == lv) & (iv.c.area_code == code)
-                for lv, code in areas.items()
-            )
-        ),
+        sa.or_(*((iv.c.time_period == y) & iv.c.indicator_id.in_(ids) for y, ids in cells.items())),
+        _area_condition(iv, areas),
     )
 
 
@@ -541,11 +541,7 @@ def _patched(conn: sa.Connection, trends: pd.DataFrame, areas: dict[str, str]) -
         return pd.DataFrame()
     iv = indicator_values_table()
     keys = [*TREND_KEYS, "breakdown_value"]
-    parts = [
-        read_frame(conn, sa.select(iv).where(_trend_where(iv, y, ids, areas)))
-        for y, ids in _by_year(_cells(trends.rename(columns={"time_period": "year"}))).items()
-    ]
-    rows = pd.concat(parts, ignore_index=True)
+    rows = read_frame(conn, sa.select(iv).where(_trend_where(iv, trends, areas)))
     rows["time_period"] = rows["time_period"].astype("int64")
     text = {k: str for k in keys if k != "time_period"}
     new = trends[[*keys, "trend"]].astype(text).astype({"time_period": "int64"})
@@ -553,11 +549,9 @@ def _patched(conn: sa.Connection, trends: pd.DataFrame, areas: dict[str, str]) -
         new, on=keys, how="left", suffixes=("", "_new"), validate="1:1"
     )
     recomputed = merged["trend_new"].notna().to_numpy()
-    merged["trend"] = np.where(
-        recomputed & (merged["status"] != "c"),
-        merged["trend_new"].fillna(""),
-        np.where(recomputed, "", merged["trend"]),
-    )
+    hidden = (merged["status"] == "c").to_numpy()
+    shown = np.where(hidden, "", merged["trend_new"].fillna("").to_numpy(dtype=object))
+    merged["trend"] = np.where(recomputed, shown, merged["trend"].to_numpy(dtype=object))
     return merged.drop(columns="trend_new")
 
 
@@ -620,13 +614,12 @@ def _write_values(conn: sa.Connection, cells: set[Cell], values: pd.DataFrame) -
 
 
 def _write_trends(conn: sa.Connection, patched: pd.DataFrame, areas: dict[str, str]) -> None:
-    """Replace the rows :func:`_patched` read (the same condition) with their patched copies."""
+    """Replace the rows :func:`_patched` read with their patched copies (the condition is the
+    reading's, or narrower if some indicator-year had no such rows)."""
     if patched.empty:
         return
     iv = indicator_values_table()
-    cells = _cells(patched.rename(columns={"time_period": "year"}))
-    for y, ids in _by_year(cells).items():
-        conn.execute(sa.delete(iv).where(_trend_where(iv, y, ids, areas)))
+    conn.execute(sa.delete(iv).where(_trend_where(iv, patched, areas)))
     bulk_insert(conn, iv.name, _arrow(iv, patched))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -25,8 +26,8 @@ AREA_VALUES = "metrics_area_values"
 LA_COVERAGE = "metrics_la_coverage"
 BUILD_STATE = "metrics_build_state"
 STORED = (LA_COUNTS, AREA_VALUES, LA_COVERAGE, BUILD_STATE)
-# Raised whenever what is kept, or how the published rows are made from it, changes: a
-# database kept by another version of the build then gets a full build instead.
+# Raised whenever what is kept changes (the fingerprint also covers the code that makes the
+# published rows from it): a database kept by another version then gets a full build instead.
 FORMAT = "2"
 
 
@@ -96,11 +97,17 @@ def build_state_table(name: str = BUILD_STATE) -> sa.Table:
 
 
 def fingerprint(chosen: Sequence[Indicator]) -> str:
-    """Changes when any indicator's declaration (or the set of indicators) changes: counts kept
-    for another catalogue must not be mixed with counts made from this one."""
+    """Changes when any indicator's declaration (or the set of indicators) or the code of
+    ``metrics`` changes: what was kept by another catalogue or another version of the
+    statistics must not be mixed with what this one computes (the next import then rebuilds
+    in full, and keeps its counts again)."""
     digest = hashlib.sha256(FORMAT.encode())
     for ind in chosen:
         digest.update(ind.model_dump_json().encode())
+    package = Path(__file__).parent
+    for source in sorted(package.rglob("*.py")):
+        digest.update(str(source.relative_to(package)).encode())
+        digest.update(source.read_bytes())
     return digest.hexdigest()
 
 

@@ -104,7 +104,9 @@ def _values_valid(y: FloatArray, width: FloatArray) -> np.ndarray:
 def _wls_statistic(slope: FloatArray, se: FloatArray, y: FloatArray, t: FloatArray) -> FloatArray:
     """(slope / se)^2, with a flat series scoring 0 and an exact non-flat line scoring inf."""
     span = np.nanmax(t, axis=1) - np.nanmin(t, axis=1)
-    size = np.nanmax(np.abs(y), axis=1)
+    # The largest |value| of each window, 0 where it has none (nanmax would warn): such a
+    # window is not valid, and its slope is NaN, so it is never taken as flat either way.
+    size = np.max(np.abs(np.where(np.isnan(y), 0.0, y)), axis=1)
     flat = np.abs(slope) * span <= 1e-9 * size
     with np.errstate(divide="ignore", invalid="ignore"):
         statistic = np.where(se > 0, (slope / se) ** 2, np.inf)
