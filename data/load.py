@@ -20,7 +20,7 @@ import os
 import secrets
 import shutil
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -464,36 +464,19 @@ def table_checksums(engine: sa.Engine, names: Iterable[str] | None = None) -> di
         wanted = present if names is None else set(present) & set(names)
         for name in sorted(wanted):
             result = conn.execute(sa.text(f'SELECT * FROM "{name}"'))
-            columns = list(result.keys())
-            rows = result.fetchall()
-            # Column by column from plain tuples: a frame built from Row objects probes each
-            # row's attributes, which was most of the time.
-            cells = list(zip(*(tuple(r) for r in rows), strict=True)) or [() for _ in columns]
-            frame = pd.DataFrame(
-                {c: pd.Series(v, dtype=object) for c, v in zip(columns, cells, strict=True)},
-                columns=columns,
-            )
-            out[name] = _frame_checksum(frame)
+            out[name] = _rows_checksum(list(result.keys()), result.fetchall())
     return out
 
 
-def _canonical(values: pd.Series) -> pd.Series:
-    """Each value as text, missing (None or NaN) as NUL: str() runs in pandas' C loop, which a
-    per-value Python function did not, and checksums of a whole database were seconds."""
-    text = values.astype(object)
-    missing = pd.isna(text).to_numpy()
-    out = text.astype(str).to_numpy(dtype=object)
-    out[missing] = "\x00"
-    return pd.Series(out, dtype=object)
-
-
-def _frame_checksum(frame: pd.DataFrame) -> str:
-    row_hash: np.ndarray[Any, Any] = np.zeros(len(frame), dtype=np.uint64)
-    for i, name in enumerate(frame.columns):
-        text = _canonical(frame[name])
-        col_hash = pd.util.hash_pandas_object(text, index=False, hash_key=f"{i:016d}")
-        row_hash = (row_hash * np.uint64(1_000_003)) ^ col_hash.to_numpy(dtype=np.uint64)
-    # Summing per-row hashes ignores order but still counts duplicates.
-    total = int(row_hash.sum(dtype=np.uint64)) if len(frame) else 0
-    digest = hashlib.sha256(f"{len(frame)}:{total}:{list(frame.columns)}".encode())
+def _rows_checksum(columns: list[str], rows: Sequence[Sequence[object]]) -> str:
+    """Each row's text hashed on its own and the hashes summed: the sum ignores row order but
+    still counts duplicates. Plain Python per row: most tables compared are small, where a
+    frame's fixed cost per column was most of the time."""
+    total = 0
+    for row in rows:
+        # Missing (None, or NaN: the one value unequal to itself) as NUL.
+        cells = ["\x00" if v is None or v != v else str(v) for v in row]
+        text = "\x1f".join(cells).encode("utf-8", "surrogatepass")
+        total += int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little")
+    digest = hashlib.sha256(f"{len(rows)}:{total % 2**64}:{columns}".encode())
     return digest.hexdigest()[:32]

@@ -18,6 +18,37 @@ stage() {
     fi
 }
 
+# The national database the realism and calibration tests read takes the longest to build:
+# start it first, at low priority, so it runs beside lint, types and the other tests; the
+# test session waits for it (tests/conftest.py, CSC_NATIONAL_BUILD_DIR) only when it needs it.
+national_dir=""
+national_pid=""
+only_options=1
+for arg in "$@"; do
+    case $arg in -*) ;; *) only_options=0 ;; esac
+done
+# Only for a whole run (pytest given options alone): a run of chosen tests starts the build
+# itself if it needs it.
+if [ "$only_options" -eq 1 ]; then
+    national_dir=$(mktemp -d "${TMPDIR:-/tmp}/csc-national-XXXXXX")
+    # In its own process group (setsid), so that stopping it stops its worker processes too.
+    setsid nice -n 10 bash -c '
+        "$1" -m data build --quiet --database-url "duckdb:///$2/national.duckdb" >"$2/build.log" 2>&1
+        echo $? >"$2/status.tmp" && mv "$2/status.tmp" "$2/status"
+    ' national-build "$VENV_BIN/python" "$national_dir" &
+    national_pid=$!
+    export CSC_NATIONAL_BUILD_DIR="$national_dir"
+fi
+
+cleanup() {
+    if [ -n "$national_pid" ]; then
+        kill -- "-$national_pid" 2>/dev/null
+        rm -rf "$national_dir"
+    fi
+    scripts/pg.sh stop
+}
+trap cleanup EXIT
+
 stage "ruff check" "$VENV_BIN/ruff" check .
 stage "ruff format" "$VENV_BIN/ruff" format --check .
 stage "mypy" "$VENV_BIN/mypy"
@@ -27,7 +58,6 @@ if ! pg_url=$(scripts/pg.sh start); then
     echo "test: PostgreSQL did not start" >&2
     exit 1
 fi
-trap 'scripts/pg.sh stop' EXIT
 echo "    $pg_url"
 export CSC_TEST_PG_URL="$pg_url"
 
@@ -36,7 +66,9 @@ export PATH="/usr/bin:$PATH"
 export DASH_TEST_CHROMEPATH="${DASH_TEST_CHROMEPATH:-/usr/bin/chromium}"
 
 echo "==> pytest"
-"$VENV_BIN/python" -m pytest --durations=30 "$@"
+# One worker per core (pytest-xdist), each test file on one worker so that its module fixtures
+# are built once; the national build above runs at low priority beside them.
+"$VENV_BIN/python" -m pytest -n auto --dist loadfile --durations=30 "$@"
 status=$?
 # pytest exits 5 when it collected no tests: that is a failure here, like any non-zero status.
 if [ "$status" -eq 5 ]; then

@@ -3,13 +3,15 @@ headless Chromium options dash[testing] needs on Debian, as root, with no networ
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +29,29 @@ SMALL_LAS = ["202", "805", "926"]
 SMALL_YEARS = range(2023, 2026)
 
 
+def _built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """The file ``build`` makes, made once per test session. Under pytest-xdist each worker is
+    a process with its own session fixtures, so the first worker to take the lock builds the
+    file in the folder the workers share and the others wait for it and reuse it."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        path = factory.mktemp(name) / f"{name}.duckdb"
+        build(path)
+        return path
+    shared = factory.getbasetemp().parent  # the run's folder; each worker's is inside it
+    path, done = shared / f"{name}.duckdb", shared / f"{name}.done"
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            build(path)
+            done.touch()
+    return path
+
+
 @pytest.fixture(scope="session")
 def small_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """URL of a DuckDB database built as ``python -m data build`` builds one, but small: records
     for ``SMALL_LAS`` (three regions, three sizes) x ``SMALL_YEARS`` and the tidy tables for every
-    computable indicator. Shared by the session: open it, never change it."""
+    computable indicator. Shared by the session, and read-only: open it, never change it."""
     from data.build import build_database
     from data.cli import metrics_step
 
@@ -39,19 +59,31 @@ def small_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     if prebuilt and not os.environ.get("CI"):
         # Local speed-up while developing: reuse a file built by an earlier session.
         return f"duckdb:///{prebuilt}?access_mode=read_only"
-    path = tmp_path_factory.mktemp("small") / "small.duckdb"
-    url = f"duckdb:///{path}"
-    build_database(
-        url,
-        la_codes=SMALL_LAS,
-        seed=11,
-        scale=0.3,
-        years=SMALL_YEARS,
-        progress=False,
-        workers=1,
-        after_load=metrics_step(),
-    )
-    return url
+
+    def build(path: Path) -> None:
+        build_database(
+            f"duckdb:///{path}",
+            la_codes=SMALL_LAS,
+            seed=11,
+            scale=0.3,
+            years=SMALL_YEARS,
+            progress=False,
+            workers=1,
+            after_load=metrics_step(),
+        )
+
+    # Read-only: several processes may open one DuckDB file only that way.
+    return f"duckdb:///{_built_once(tmp_path_factory, 'small', build)}?access_mode=read_only"
+
+
+@pytest.fixture(scope="session")
+def small_app(small_db: str) -> Any:
+    """The dashboard over ``small_db``, created once for every test that only requests pages:
+    creating an app reads and summarises every tidy table, seconds each time. Tests that
+    change what an app serves (an upload, another database) create their own."""
+    from app import create_app
+
+    return create_app(small_db, allow_upload=False)
 
 
 TINY_LA, TINY_YEARS = "805", range(2024, 2026)
@@ -65,18 +97,19 @@ def tiny_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from data.build import build_database
     from data.cli import metrics_step
 
-    path = tmp_path_factory.mktemp("tiny") / "tiny.duckdb"
-    build_database(
-        f"duckdb:///{path}",
-        la_codes=[TINY_LA],
-        seed=5,
-        scale=0.2,
-        years=TINY_YEARS,
-        progress=False,
-        workers=1,
-        after_load=metrics_step(),
-    )
-    return path
+    def build(path: Path) -> None:
+        build_database(
+            f"duckdb:///{path}",
+            la_codes=[TINY_LA],
+            seed=5,
+            scale=0.2,
+            years=TINY_YEARS,
+            progress=False,
+            workers=1,
+            after_load=metrics_step(),
+        )
+
+    return _built_once(tmp_path_factory, "tiny", build)
 
 
 @pytest.fixture
@@ -90,26 +123,41 @@ def tiny_db(tiny_db_file: Path, tmp_path: Path) -> str:
 NATIONAL_DB_ENV = "CSC_REALISM_DB"  # a prebuilt national database to reuse (local or CI cache)
 
 
+NATIONAL_BUILD_DIR_ENV = "CSC_NATIONAL_BUILD_DIR"  # a build scripts/test.sh started already
+NATIONAL_BUILD_LIMIT_S = 45 * 60
+
+
 class _NationalBuild:
-    """``python -m data build`` of the default national database, started in a background
-    process as soon as the tests that need it are collected, so that its ~10 minutes of
-    simulation run on the second core beside the rest of the suite instead of after it."""
+    """``python -m data build`` of the default national database, run in the background so that
+    its ~10 minutes of simulation use the second core beside the rest of the suite instead of
+    following it. ``make test`` starts it before lint and types and names its folder in
+    ``CSC_NATIONAL_BUILD_DIR`` (the folder gets a ``status`` file holding the exit code when
+    the build ends); otherwise the session starts it as soon as the tests that need it are
+    collected."""
 
     def __init__(self) -> None:
         self.proc: subprocess.Popen[bytes] | None = None
         self.folder: Path | None = None
-        self.log: Path | None = None
+        self.adopted = False
 
     @property
     def path(self) -> Path:
         assert self.folder is not None
         return self.folder / "national.duckdb"
 
+    @property
+    def log(self) -> Path:
+        assert self.folder is not None
+        return self.folder / "build.log"
+
     def start(self) -> None:
-        if self.proc is not None:
+        if self.folder is not None:
+            return
+        started = os.environ.get(NATIONAL_BUILD_DIR_ENV)
+        if started:
+            self.folder, self.adopted = Path(started), True
             return
         self.folder = Path(tempfile.mkdtemp(prefix="csc-national-"))
-        self.log = self.folder / "build.log"
         cmd = [
             sys.executable, "-m", "data", "build", "--quiet",
             "--database-url", f"duckdb:///{self.path}",
@@ -120,19 +168,34 @@ class _NationalBuild:
                 cwd=Path(__file__).resolve().parents[1],
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=lambda: os.nice(5),  # the tests in the foreground come first
+                preexec_fn=lambda: os.nice(10),  # the tests in the foreground come first
             )
 
     def wait(self) -> Path:
         self.start()
-        assert self.proc is not None and self.log is not None
-        status = self.proc.wait()
+        status = self._wait_adopted() if self.adopted else self._wait_own()
         if status != 0:
             tail = self.log.read_text(encoding="utf-8", errors="replace")[-2000:]
             pytest.fail(f"national build failed (exit {status}):\n{tail}", pytrace=False)
         return self.path
 
+    def _wait_own(self) -> int:
+        assert self.proc is not None
+        return self.proc.wait(timeout=NATIONAL_BUILD_LIMIT_S)
+
+    def _wait_adopted(self) -> int:
+        assert self.folder is not None
+        status = self.folder / "status"
+        deadline = time.monotonic() + NATIONAL_BUILD_LIMIT_S
+        while not status.exists():
+            if time.monotonic() > deadline:
+                pytest.fail(f"national build in {self.folder} did not finish", pytrace=False)
+            time.sleep(1)
+        return int(status.read_text().strip() or 1)
+
     def stop(self) -> None:
+        if self.adopted:
+            return  # scripts/test.sh started it and stops it
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
@@ -144,7 +207,7 @@ _NATIONAL = _NationalBuild()
 
 
 @pytest.fixture(scope="session")
-def national_db() -> Path:
+def national_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Path of the default national DuckDB database (153 LAs, 2017-2026, seed 1) with its tidy
     tables, built once per session as ``python -m data build`` builds it (in the background
     from the start of the session), or reused from ``CSC_REALISM_DB``. The realism and
@@ -152,7 +215,20 @@ def national_db() -> Path:
     existing = os.environ.get(NATIONAL_DB_ENV)
     if existing:
         return Path(existing)
+    if _xdist_without_adopted_build():
+        # Workers of one run must not each build it: one does, in the foreground.
+        def build(path: Path) -> None:
+            cmd = [sys.executable, "-m", "data", "build", "--quiet"]
+            subprocess.run([*cmd, "--database-url", f"duckdb:///{path}"], check=True)
+
+        return _built_once(tmp_path_factory, "national", build)
     return _NATIONAL.wait()
+
+
+def _xdist_without_adopted_build() -> bool:
+    return bool(os.environ.get("PYTEST_XDIST_WORKER")) and not os.environ.get(
+        NATIONAL_BUILD_DIR_ENV
+    )
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -236,7 +312,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     national = [i for i in items if "national_db" in getattr(i, "fixturenames", ())]
     if national:
         items[:] = [i for i in items if i not in national] + national
-        if not os.environ.get(NATIONAL_DB_ENV):
+        if not os.environ.get(NATIONAL_DB_ENV) and not _xdist_without_adopted_build():
             _NATIONAL.start()
     if os.environ.get("CI") or (
         shutil.which("chromedriver")

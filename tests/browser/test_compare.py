@@ -9,7 +9,6 @@ import pytest
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
 
-from app import create_app
 from dashboard import ids
 
 pytestmark = pytest.mark.browser
@@ -33,8 +32,8 @@ def table_areas(dash_duo: Any) -> list[str]:
         return []
 
 
-def test_add_and_remove_areas_then_go_back(dash_duo: Any, small_db: str) -> None:
-    dash_duo.start_server(create_app(small_db), port=free_port())
+def test_add_and_remove_areas_then_go_back(dash_duo: Any, small_app: Any) -> None:
+    dash_duo.start_server(small_app, port=free_port())
     dash_duo.driver.get(f"{dash_duo.server_url}/compare?area={CAMDEN}&indicator=cin_rate")
     dash_duo.wait_for_element(f"#{ids.COMPARE_TABLES}-cin_rate", timeout=20)
     assert table_areas(dash_duo) == ["Camden", "England"]

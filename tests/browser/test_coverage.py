@@ -11,7 +11,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import create_engine, text
 
-from app import create_app
 from dashboard import ids
 
 pytestmark = pytest.mark.browser
@@ -63,9 +62,9 @@ def wait_for_stored_area(dash_duo: Any, code: str, seconds: float = 10) -> bool:
     return False
 
 
-def test_choose_a_gap_and_an_la(dash_duo: Any, small_db: str) -> None:
+def test_choose_a_gap_and_an_la(dash_duo: Any, small_db: str, small_app: Any) -> None:
     code, name, value = an_la_with_a_share(small_db)
-    dash_duo.start_server(create_app(small_db), port=free_port())
+    dash_duo.start_server(small_app, port=free_port())
     dash_duo.driver.get(f"{dash_duo.server_url}/coverage")
     dash_duo.wait_for_text_to_equal(f"#{ids.COVERAGE_HEADING}", "Data coverage and quality")
     first_url = dash_duo.driver.current_url

@@ -9,7 +9,6 @@ import pytest
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from app import create_app
 from dashboard import ids
 from metrics.catalogue import load_catalogue
 
@@ -37,8 +36,8 @@ def nav_link(dash_duo: Any, label: str) -> Any:
     raise AssertionError(f"no navigation link {label!r}")
 
 
-def test_overview_search_lives_in_the_url(dash_duo: Any, small_db: str) -> None:
-    dash_duo.start_server(create_app(small_db), port=free_port())
+def test_overview_search_lives_in_the_url(dash_duo: Any, small_app: Any) -> None:
+    dash_duo.start_server(small_app, port=free_port())
     driver = dash_duo.driver
     dash_duo.wait_for_contains_text(f"#{ids.OVERVIEW_HEADING}", "Children's social care")
     assert "SYNTHETIC" in dash_duo.find_element(f"#{ids.PHASE_BANNER}").text
@@ -84,8 +83,8 @@ def test_overview_search_lives_in_the_url(dash_duo: Any, small_db: str) -> None:
     assert severe(dash_duo) == []
 
 
-def test_navigation_carries_the_chosen_area_and_reflows(dash_duo: Any, small_db: str) -> None:
-    dash_duo.start_server(create_app(small_db), port=free_port())
+def test_navigation_carries_the_chosen_area_and_reflows(dash_duo: Any, small_app: Any) -> None:
+    dash_duo.start_server(small_app, port=free_port())
     driver = dash_duo.driver
     dash_duo.wait_for_contains_text(f"#{ids.OVERVIEW_HEADING}", "Children's social care")
     profile = nav_link(dash_duo, "Local authority profile")
@@ -115,8 +114,8 @@ def test_navigation_carries_the_chosen_area_and_reflows(dash_duo: Any, small_db:
     assert severe(dash_duo) == []
 
 
-def test_unknown_address_shows_not_found_page(dash_duo: Any, small_db: str) -> None:
-    dash_duo.start_server(create_app(small_db), port=free_port())
+def test_unknown_address_shows_not_found_page(dash_duo: Any, small_app: Any) -> None:
+    dash_duo.start_server(small_app, port=free_port())
     dash_duo.driver.get(f"{dash_duo.server_url}/not/a/page")
 
     dash_duo.wait_for_text_to_equal(f"#{ids.NOT_FOUND_HEADING}", "Page not found")

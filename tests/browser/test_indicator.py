@@ -10,7 +10,6 @@ import pytest
 from selenium.webdriver.common.keys import Keys
 from sqlalchemy import create_engine, text
 
-from app import create_app
 from dashboard import ids
 
 pytestmark = pytest.mark.browser
@@ -43,9 +42,9 @@ def summary_text(dash_duo: Any, block: str) -> str:
     return str(dash_duo.find_element(f"#{block}-summary").text)
 
 
-def test_pick_an_la_then_reload_the_address(dash_duo: Any, small_db: str) -> None:
+def test_pick_an_la_then_reload_the_address(dash_duo: Any, small_db: str, small_app: Any) -> None:
     code, name = an_la(small_db)
-    dash_duo.start_server(create_app(small_db), port=free_port())
+    dash_duo.start_server(small_app, port=free_port())
     dash_duo.driver.get(f"{dash_duo.server_url}/indicator/cin_rate")
     title = "Children in need per 10,000 children"
     dash_duo.wait_for_text_to_equal(f"#{ids.INDICATOR_HEADING}", title)

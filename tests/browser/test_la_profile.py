@@ -9,7 +9,6 @@ import pytest
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from app import create_app
 from dashboard import ids
 
 pytestmark = pytest.mark.browser
@@ -42,8 +41,8 @@ def severe(dash_duo: Any) -> list[Any]:
     return [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
 
 
-def test_pick_an_la_and_keep_it_across_pages(dash_duo: Any, small_db: str) -> None:
-    dash_duo.start_server(create_app(small_db), port=free_port())
+def test_pick_an_la_and_keep_it_across_pages(dash_duo: Any, small_app: Any) -> None:
+    dash_duo.start_server(small_app, port=free_port())
     dash_duo.driver.get(f"{dash_duo.server_url}/la")
     dash_duo.wait_for_text_to_equal(f"#{ids.PROFILE_HEADING}", "Local authority profile")
 
@@ -69,9 +68,9 @@ def test_pick_an_la_and_keep_it_across_pages(dash_duo: Any, small_db: str) -> No
 
 
 def test_profile_prints_without_navigation_but_with_the_synthetic_notice(
-    dash_duo: Any, small_db: str
+    dash_duo: Any, small_app: Any
 ) -> None:
-    dash_duo.start_server(create_app(small_db), port=free_port())
+    dash_duo.start_server(small_app, port=free_port())
     dash_duo.driver.get(f"{dash_duo.server_url}/la/{HARTLEPOOL}")
     dash_duo.wait_for_text_to_equal(f"#{ids.PROFILE_HEADING}", "Hartlepool", timeout=20)
     assert dash_duo.find_element(f"#{ids.HEADER}").is_displayed()  # on screen first

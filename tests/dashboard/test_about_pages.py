@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 import yaml
 
-from app import create_app
 from dashboard import ids
 from tests.dashboard.helpers import find_by_id, nodes_of_type, render_page, text_of
 
@@ -21,8 +20,8 @@ HEADINGS = ("H1", "H2", "H3", "H4")
 
 
 @pytest.fixture(scope="module")
-def client(small_db: str) -> Any:
-    return create_app(small_db).server.test_client()
+def client(small_app: Any) -> Any:
+    return small_app.server.test_client()
 
 
 def headings(node: Any) -> list[int]:

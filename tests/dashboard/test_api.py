@@ -12,7 +12,6 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from app import create_app
 from tests.dashboard.tidy_sql import (
     ENGLAND,
     catalogue_yaml,
@@ -35,8 +34,8 @@ def strict_json(data: bytes) -> Any:
 
 
 @pytest.fixture(scope="module")
-def client(small_db: str) -> Any:
-    return create_app(small_db).server.test_client()
+def client(small_app: Any) -> Any:
+    return small_app.server.test_client()
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,6 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
-from app import create_app
-
 MAX_EXAMPLES = 40  # per operation and mode: the whole file stays well under a minute
 # schemathesis leaves out the operation that serves the document it was loaded from
 # (/openapi.json); test_api.py checks that one.
@@ -23,9 +21,8 @@ OPERATIONS = ["/indicators", "/indicators/{id}", "/areas", "/data", "/coverage"]
 
 
 @pytest.fixture(scope="module")
-def api_schema(small_db: str) -> Any:
-    app = create_app(small_db)
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app.server)
+def api_schema(small_app: Any) -> Any:
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", small_app.server)
 
 
 def test_document_is_loaded_with_every_operation(api_schema: Any) -> None:

@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from app import create_app
 from dashboard import ids
 from tests.dashboard.helpers import find_by_id, nodes_of_type, post_update, render_page, text_of
 from tests.dashboard.tidy_sql import ENGLAND, catalogue_yaml, query
@@ -18,8 +17,8 @@ HOSTILE = [None, 12, ["x"], {"a": 1}, "x" * 100_000, "<script>alert(1)</script>"
 
 
 @pytest.fixture(scope="module")
-def app(small_db: str) -> Any:
-    built = create_app(small_db)
+def app(small_app: Any) -> Any:
+    built = small_app
     built.server.test_client().get("/")
     return built
 

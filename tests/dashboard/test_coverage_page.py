@@ -10,7 +10,6 @@ from urllib.parse import parse_qs, urlsplit
 import pandas as pd
 import pytest
 
-from app import create_app
 from dashboard import ids
 from tests.dashboard.helpers import find_by_id, nodes_of_type, render_page, text_of
 from tests.dashboard.tidy_sql import ENGLAND, catalogue_yaml, query
@@ -20,8 +19,8 @@ MEASURE = "ethnicity_unknown"  # counted from CIN children in every LA-year
 
 
 @pytest.fixture(scope="module")
-def app(small_db: str) -> Any:
-    return create_app(small_db)
+def app(small_app: Any) -> Any:
+    return small_app
 
 
 @pytest.fixture(scope="module")

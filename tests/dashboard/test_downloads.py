@@ -35,8 +35,8 @@ HOSTILE_LABEL = "+cmd|' /C calc'!A0"
 
 
 @pytest.fixture(scope="module")
-def client(small_db: str) -> Any:
-    return create_app(small_db).server.test_client()
+def client(small_app: Any) -> Any:
+    return small_app.server.test_client()
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from app import create_app
 from dashboard import ids
 from dashboard.formatting import SYMBOLS
 from dashboard.glossary import TERMS, lookup, term, term_anchor, term_link
@@ -49,8 +48,8 @@ def test_term_gives_an_abbr_with_its_expansion() -> None:
 
 
 @pytest.fixture(scope="module")
-def client(small_db: str) -> Any:
-    return create_app(small_db).server.test_client()
+def client(small_app: Any) -> Any:
+    return small_app.server.test_client()
 
 
 def test_page_lists_every_term_under_its_anchor(client: Any) -> None:

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from app import create_app
 from dashboard import ids
 from tests.dashboard.helpers import find_by_id, render_page, text_of
 
@@ -17,8 +16,8 @@ ENGLAND = "E92000001"
 
 
 @pytest.fixture(scope="module")
-def app(small_db: str) -> Any:
-    return create_app(small_db)
+def app(small_app: Any) -> Any:
+    return small_app
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from app import create_app
 from dashboard import ids
 from dashboard.formatting import SYMBOLS
 from tests.dashboard.helpers import (
@@ -26,8 +25,8 @@ HOSTILE = ["", None, 12, ["E09000007"], {"a": 1}, "x" * 100_000, "<script>alert(
 
 
 @pytest.fixture(scope="module")
-def app(small_db: str) -> Any:
-    built = create_app(small_db)
+def app(small_app: Any) -> Any:
+    built = small_app
     built.server.test_client().get("/")  # registers the callbacks
     return built
 

@@ -10,7 +10,6 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from app import create_app
 from dashboard import ids
 from dashboard.overview_search import (
     MAX_QUERY_CHARS,
@@ -25,8 +24,8 @@ SEARCH_OUTPUT = [(ids.OVERVIEW_LOCATION, "search")]
 
 
 @pytest.fixture(scope="module")
-def app(small_db: str) -> Any:
-    return create_app(small_db)
+def app(small_app: Any) -> Any:
+    return small_app
 
 
 @pytest.fixture(scope="module")

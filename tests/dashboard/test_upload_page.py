@@ -94,8 +94,8 @@ def post_load(client: Any, state: Any) -> Any:
 
 # ---------------------------------------------------------------- off
 @pytest.fixture(scope="module")
-def client_off(small_db: str) -> Any:
-    return create_app(small_db, allow_upload=False).server.test_client()
+def client_off(small_app: Any) -> Any:
+    return small_app.server.test_client()  # made with the upload page off
 
 
 def test_upload_is_an_unknown_page_when_off(client_off: Any) -> None:

@@ -50,21 +50,8 @@ def test_bad_input_is_one_line_exit_2(args: list[str], names: str) -> None:
     assert "hunter2" not in result.stderr
 
 
-def test_unwritable_output_folder(tmp_path: Path) -> None:
-    url = f"duckdb:///{tmp_path / 'db.duckdb'}"
-    built = run(
-        "build",
-        "--la",
-        "805",
-        "--years",
-        "2025",
-        "--scale",
-        "0.05",
-        "--quiet",
-        "--database-url",
-        url,
-    )
-    assert built.returncode == 0, built.stderr
+def test_unwritable_output_folder(tiny_db: str, tmp_path: Path) -> None:
+    url = tiny_db  # LA 805 (E06000001), 2024-2025
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     result = run(
