@@ -19,8 +19,9 @@ stage() {
 }
 
 # The national database the realism and calibration tests read takes the longest to build:
-# start it first, at low priority, so it runs beside lint, types and the other tests; the
-# test session waits for it (tests/conftest.py, CSC_NATIONAL_BUILD_DIR) only when it needs it.
+# start it first, so it runs beside lint, types and the other tests, at their priority (it is
+# the longest path through the run). The test session waits for it (tests/conftest.py,
+# CSC_NATIONAL_BUILD_DIR) only when it needs it.
 national_dir=""
 national_pid=""
 only_options=1
@@ -32,7 +33,7 @@ done
 if [ "$only_options" -eq 1 ]; then
     national_dir=$(mktemp -d "${TMPDIR:-/tmp}/csc-national-XXXXXX")
     # In its own process group (setsid), so that stopping it stops its worker processes too.
-    setsid nice -n 10 bash -c '
+    setsid bash -c '
         "$1" -m data build --quiet --database-url "duckdb:///$2/national.duckdb" >"$2/build.log" 2>&1
         echo $? >"$2/status.tmp" && mv "$2/status.tmp" "$2/status"
     ' national-build "$VENV_BIN/python" "$national_dir" &

@@ -100,16 +100,16 @@ def pair(
     names = [f"csc_p_{uuid.uuid4().hex[:12]}" for _ in range(2)]
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as conn:
-            for name in names:
-                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         urls = [
             make_url(server).set(database=name).render_as_string(hide_password=False)
             for name in names
         ]
-        for url in urls:
-            _records(url)
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{names[0]}"'))
+        _records(urls[0])
         _full(urls[0])
+        with admin.connect() as conn:  # the second a copy of the first, as the files are
+            conn.execute(sa.text(f'CREATE DATABASE "{names[1]}" TEMPLATE "{names[0]}"'))
         yield urls[0], urls[1]
     finally:
         with admin.connect() as conn:
