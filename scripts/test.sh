@@ -68,8 +68,10 @@ export DASH_TEST_CHROMEPATH="${DASH_TEST_CHROMEPATH:-/usr/bin/chromium}"
 
 echo "==> pytest"
 # One worker per core (pytest-xdist), each test file on one worker so that its module fixtures
-# are built once; the national build above runs at low priority beside them.
-"$VENV_BIN/python" -m pytest -n auto --dist loadfile --durations=30 "$@"
+# are built once. Files go out in collection order (xdist would start with the files of most
+# tests), which puts the tests on the national database last (tests/conftest.py): a worker
+# that took them first would wait for the build instead of running the rest.
+"$VENV_BIN/python" -m pytest -n auto --dist loadfile --no-loadscope-reorder --durations=30 "$@"
 status=$?
 # pytest exits 5 when it collected no tests: that is a failure here, like any non-zero status.
 if [ "$status" -eq 5 ]; then
