@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import create_engine, text
 
 from dashboard import ids
@@ -82,7 +83,8 @@ def test_choose_a_gap_and_an_la(dash_duo: Any, small_db: str, small_app: Any) ->
     assert query["area"] == [code]
     summary = dash_duo.find_element(f"#{ids.COVERAGE_ALL_LAS}-summary").text
     assert summary.startswith(MEASURE_TITLE)
-    assert f"{name} {value:.1f}%" in legend(dash_duo)
+    # Plotly redraws after the summary has changed: wait for the legend rather than look once.
+    WebDriverWait(dash_duo.driver, 10).until(lambda _: f"{name} {value:.1f}%" in legend(dash_duo))
     chosen = dash_duo.find_elements(f"#{ids.COVERAGE_ALL_LAS}-table tbody th")
     assert f"{name} (chosen)" in [cell.get_attribute("textContent") for cell in chosen]
     assert dash_duo.find_element(f"#{ids.COVERAGE_PROFILE}-summary").text.startswith(

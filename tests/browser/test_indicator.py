@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import create_engine, text
 
 from dashboard import ids
@@ -49,7 +50,8 @@ def test_pick_an_la_then_reload_the_address(dash_duo: Any, small_db: str, small_
     title = "Children in need per 10,000 children"
     dash_duo.wait_for_text_to_equal(f"#{ids.INDICATOR_HEADING}", title)
     dash_duo.wait_for_contains_text(f"#{ids.INDICATOR_TIMESERIES}-summary", "England's rate")
-    assert dash_duo.find_element(f"#{ids.INDICATOR_MAP}-graph .js-plotly-plot")
+    # Plotly draws each figure after its props arrive: wait for it rather than look once.
+    assert dash_duo.wait_for_element(f"#{ids.INDICATOR_MAP}-graph .js-plotly-plot")
 
     picker = dash_duo.find_element(f"#{ids.INDICATOR_AREA}")
     picker.clear()
@@ -63,10 +65,12 @@ def test_pick_an_la_then_reload_the_address(dash_duo: Any, small_db: str, small_
         for block in (ids.INDICATOR_TIMESERIES, ids.INDICATOR_BARS, ids.INDICATOR_MAP)
     }
     assert f"{name} is outlined" in seen[ids.INDICATOR_MAP]
-    chosen_legend = dash_duo.driver.find_elements(
-        "css selector", f"#{ids.INDICATOR_BARS}-graph .legendtext"
-    )
-    assert f"{name} (chosen)" in [item.text for item in chosen_legend]
+
+    def legend(driver: Any) -> list[str]:
+        found = driver.find_elements("css selector", f"#{ids.INDICATOR_BARS}-graph .legendtext")
+        return [item.text for item in found]
+
+    WebDriverWait(dash_duo.driver, 10).until(lambda d: f"{name} (chosen)" in legend(d))
     stored = dash_duo.driver.execute_script(
         f"return window.localStorage.getItem('{ids.CHOSEN_AREA}');"
     )
