@@ -47,33 +47,34 @@ def _built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Pat
     return path
 
 
+def _built_db(factory: pytest.TempPathFactory, name: str, **params: Any) -> Path:
+    """A DuckDB file built once per session as ``python -m data build`` builds one (records,
+    then the tidy tables), with ``params`` for ``build_database``."""
+    from data.build import build_database
+    from data.cli import metrics_step
+
+    def build(path: Path) -> None:
+        build_database(
+            f"duckdb:///{path}", progress=False, workers=1, after_load=metrics_step(), **params
+        )
+
+    return _built_once(factory, name, build)
+
+
 @pytest.fixture(scope="session")
 def small_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """URL of a DuckDB database built as ``python -m data build`` builds one, but small: records
     for ``SMALL_LAS`` (three regions, three sizes) x ``SMALL_YEARS`` and the tidy tables for every
     computable indicator. Shared by the session, and read-only: open it, never change it."""
-    from data.build import build_database
-    from data.cli import metrics_step
-
     prebuilt = os.environ.get(SMALL_DB_ENV)
     if prebuilt and not os.environ.get("CI"):
         # Local speed-up while developing: reuse a file built by an earlier session.
         return f"duckdb:///{prebuilt}?access_mode=read_only"
-
-    def build(path: Path) -> None:
-        build_database(
-            f"duckdb:///{path}",
-            la_codes=SMALL_LAS,
-            seed=11,
-            scale=0.3,
-            years=SMALL_YEARS,
-            progress=False,
-            workers=1,
-            after_load=metrics_step(),
-        )
-
+    path = _built_db(
+        tmp_path_factory, "small", la_codes=SMALL_LAS, seed=11, scale=0.3, years=SMALL_YEARS
+    )
     # Read-only: several processes may open one DuckDB file only that way.
-    return f"duckdb:///{_built_once(tmp_path_factory, 'small', build)}?access_mode=read_only"
+    return f"duckdb:///{path}?access_mode=read_only"
 
 
 @pytest.fixture(scope="session")
@@ -94,22 +95,9 @@ def tiny_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A DuckDB file built as ``python -m data build`` builds one, for one LA (``TINY_LA``) and
     two years, with its tidy tables: the database imports are tried against. Copy it before
     changing it (``tiny_db``)."""
-    from data.build import build_database
-    from data.cli import metrics_step
-
-    def build(path: Path) -> None:
-        build_database(
-            f"duckdb:///{path}",
-            la_codes=[TINY_LA],
-            seed=5,
-            scale=0.2,
-            years=TINY_YEARS,
-            progress=False,
-            workers=1,
-            after_load=metrics_step(),
-        )
-
-    return _built_once(tmp_path_factory, "tiny", build)
+    return _built_db(
+        tmp_path_factory, "tiny", la_codes=[TINY_LA], seed=5, scale=0.2, years=TINY_YEARS
+    )
 
 
 @pytest.fixture
@@ -125,6 +113,12 @@ NATIONAL_DB_ENV = "CSC_REALISM_DB"  # a prebuilt national database to reuse (loc
 
 NATIONAL_BUILD_DIR_ENV = "CSC_NATIONAL_BUILD_DIR"  # a build scripts/test.sh started already
 NATIONAL_BUILD_LIMIT_S = 45 * 60
+
+
+def _national_build_command(path: Path) -> list[str]:
+    """``python -m data build`` of the default national database into ``path`` (as
+    scripts/test.sh runs it)."""
+    return [sys.executable, "-m", "data", "build", "--quiet", "--database-url", f"duckdb:///{path}"]
 
 
 class _NationalBuild:
@@ -158,13 +152,9 @@ class _NationalBuild:
             self.folder, self.adopted = Path(started), True
             return
         self.folder = Path(tempfile.mkdtemp(prefix="csc-national-"))
-        cmd = [
-            sys.executable, "-m", "data", "build", "--quiet",
-            "--database-url", f"duckdb:///{self.path}",
-        ]  # fmt: skip
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(
-                cmd,
+                _national_build_command(self.path),
                 cwd=Path(__file__).resolve().parents[1],
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -218,8 +208,7 @@ def national_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if _xdist_without_adopted_build():
         # Workers of one run must not each build it: one does, in the foreground.
         def build(path: Path) -> None:
-            cmd = [sys.executable, "-m", "data", "build", "--quiet"]
-            subprocess.run([*cmd, "--database-url", f"duckdb:///{path}"], check=True)
+            subprocess.run(_national_build_command(path), check=True)
 
         return _built_once(tmp_path_factory, "national", build)
     return _NATIONAL.wait()
